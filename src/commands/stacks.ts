@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import { loadProject } from '../config/load.js';
+import { kubeContextFor, resolveEnv, stateKeyFor, varFilesFor } from '../config/resolve.js';
+import { dependencyOrder } from '../orchestrate/graph.js';
+import { formatTable, printJson, printOut } from '../ui/output.js';
+import type { GlobalOptions } from './options.js';
+
+export async function run(global: GlobalOptions, options: { json?: boolean }): Promise<number> {
+  const project = loadProject();
+  // Listing works without an ENV; keys and contexts are resolved only when one is chosen.
+  const env = (global.env ?? process.env.ENV) ? resolveEnv(project, global.env) : undefined;
+  const stacks = dependencyOrder(project).map((stack) => ({
+    name: stack.name,
+    description: stack.spec.description,
+    namespaces: stack.spec.namespaces,
+    dependsOn: stack.spec.dependsOn,
+    stateKey: env ? (stateKeyFor(stack, env) ?? null) : null,
+    kubeContext: env ? kubeContextFor(project, stack, env, global.context) : null,
+    varFiles: env ? varFilesFor(stack, env) : [],
+    root: stack.rootRel,
+    rootExists: existsSync(stack.rootDir),
+  }));
+  if (options.json) {
+    printJson({ env: env ?? null, stacks });
+    return 0;
+  }
+  printOut(env ? `ENV ${env}` : 'no ENV selected: set ENV or pass --env to resolve state keys and kube contexts');
+  printOut(
+    formatTable(
+      ['#', 'STACK', 'NAMESPACES', 'DEPENDS ON', 'STATE KEY', 'CONTEXT', 'ROOT'],
+      stacks.map((s, i) => [
+        String(i + 1),
+        s.name,
+        s.namespaces.join(','),
+        s.dependsOn.join(',') || '-',
+        s.stateKey ?? (env ? '(none for this ENV)' : '-'),
+        s.kubeContext ?? '-',
+        s.rootExists ? s.root : `${s.root} (missing)`,
+      ]),
+    ),
+  );
+  return 0;
+}

@@ -1,0 +1,56 @@
+import * as v from 'valibot';
+
+// Names that end up in paths, state keys and Kubernetes objects: keep them plain.
+const NAME = /^[a-z0-9][a-z0-9._-]*$/;
+const nameSchema = v.pipe(v.string(), v.regex(NAME, 'must be lowercase letters, digits, ".", "_" or "-"'));
+const nonEmpty = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
+const envVarName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'));
+
+const backendEnvSchema = v.strictObject({
+  endpoint: v.optional(envVarName),
+  bucket: v.optional(envVarName),
+  accessKey: v.optional(envVarName),
+  secretKey: v.optional(envVarName),
+  region: v.optional(envVarName),
+});
+
+const s3BackendSchema = v.strictObject({
+  region: v.optional(nonEmpty),
+  env: v.optional(backendEnvSchema),
+});
+
+export const foundationFileSchema = v.strictObject({
+  stacksDir: v.optional(nonEmpty),
+  environments: v.pipe(
+    v.record(nameSchema, v.strictObject({ kubeContext: nonEmpty, description: v.optional(v.string()), backend: v.optional(s3BackendSchema) })),
+    v.check((envs) => Object.keys(envs).length > 0, 'must define at least one environment'),
+  ),
+  backend: v.optional(v.strictObject({ s3: v.optional(s3BackendSchema) })),
+});
+
+// A state key is an S3 object key: relative, no "..", no spaces.
+const stateKeySchema = v.pipe(
+  nonEmpty,
+  v.check((k) => !k.startsWith('/') && !k.split('/').includes('..') && !/\s/.test(k), 'must be a relative S3 key without "..", spaces or a leading "/"'),
+);
+const keyTemplateSchema = v.pipe(
+  stateKeySchema,
+  v.check((t) => (t.match(/\{[^}]*\}/g) ?? []).every((p) => p === '{env}' || p === '{stack}'), 'may only use the placeholders {env} and {stack}'),
+);
+
+export const stackFileSchema = v.strictObject({
+  description: nonEmpty,
+  namespaces: v.pipe(v.array(nameSchema), v.minLength(1, 'must list at least one namespace')),
+  dependsOn: v.optional(v.array(nameSchema), []),
+  root: v.optional(nonEmpty, '.'),
+  state: v.strictObject({
+    keys: v.optional(v.record(nameSchema, stateKeySchema), {}),
+    keyTemplate: v.optional(keyTemplateSchema),
+  }),
+  kubeContext: v.optional(v.record(nameSchema, nonEmpty), {}),
+  varFiles: v.optional(v.record(nameSchema, v.array(nonEmpty)), {}),
+});
+
+export type FoundationFile = v.InferOutput<typeof foundationFileSchema>;
+export type StackFile = v.InferOutput<typeof stackFileSchema>;
+export type BackendEnvNames = Required<v.InferOutput<typeof backendEnvSchema>>;

@@ -1,0 +1,54 @@
+import type { Project, Stack } from '../config/load.js';
+import { FoundationError } from '../ui/errors.js';
+
+/**
+ * Stacks in dependency order (Kahn's algorithm; ties broken by name so the order is
+ * stable). A cycle is an error that names it.
+ */
+export function dependencyOrder(project: Project): Stack[] {
+  const stacks = [...project.stacks.values()];
+  const remaining = new Map(stacks.map((s) => [s.name, new Set(s.spec.dependsOn)]));
+  const order: Stack[] = [];
+  while (remaining.size > 0) {
+    const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([name]) => name).sort();
+    if (ready.length === 0) {
+      const cycle = findCycle(project, [...remaining.keys()]);
+      throw new FoundationError(
+        `dependency cycle: ${cycle.join(' -> ')}`,
+        `remove one of these dependsOn entries (${cycle.slice(0, -1).map((n) => project.stacks.get(n)!.file).join(', ')})`,
+      );
+    }
+    for (const name of ready) {
+      remaining.delete(name);
+      order.push(project.stacks.get(name)!);
+      for (const deps of remaining.values()) deps.delete(name);
+    }
+  }
+  return order;
+}
+
+/** A concrete cycle among the stacks Kahn's algorithm could not order, first node repeated at the end. */
+function findCycle(project: Project, names: string[]): string[] {
+  const path: string[] = [];
+  const onPath = new Set<string>();
+  const done = new Set<string>();
+  const visit = (name: string): string[] | undefined => {
+    if (onPath.has(name)) return [...path.slice(path.indexOf(name)), name];
+    if (done.has(name)) return undefined;
+    path.push(name);
+    onPath.add(name);
+    for (const dep of project.stacks.get(name)!.spec.dependsOn) {
+      const cycle = visit(dep);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    onPath.delete(name);
+    done.add(name);
+    return undefined;
+  };
+  for (const name of names.sort()) {
+    const cycle = visit(name);
+    if (cycle) return cycle;
+  }
+  return names; // unreachable when Kahn's algorithm stalled, kept total for the type checker
+}

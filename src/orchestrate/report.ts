@@ -1,0 +1,35 @@
+import type { PlanSummary } from '../tofu/plan-summary.js';
+import { EXIT, type ExitCode } from '../ui/errors.js';
+import type { InitOutcome } from './stack-workflow.js';
+
+export type StackStatus = 'no-changes' | 'changes' | 'applied' | 'initialized' | 'failed' | 'refused' | 'skipped' | 'interrupted';
+
+export interface StackResult {
+  stack: string;
+  status: StackStatus;
+  exitCode: ExitCode;
+  summary?: PlanSummary;
+  planFile?: string;
+  init?: InitOutcome;
+  error?: { message: string; hint?: string };
+  /** Why a stack was skipped or refused. */
+  reason?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+}
+
+export interface RunReport {
+  command: string;
+  env: string;
+  exitCode: ExitCode;
+  stacks: StackResult[];
+}
+
+/** The rule for every multi-stack command: any 1 gives 1, else any 3 gives 3, else any 2 gives 2, else 0. */
+export function aggregateExitCode(codes: ExitCode[]): ExitCode {
+  for (const code of [EXIT.error, EXIT.refused, EXIT.changes] as const) {
+    if (codes.includes(code)) return code;
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,105 @@
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { planBackendFiles, writeBackendFiles, type BackendFiles } from '../backends/materialize.js';
+import type { Stack } from '../config/load.js';
+import { varFilesFor } from '../config/resolve.js';
+import { initNeeded } from '../tofu/init-state.js';
+import { summarizePlan, type PlanSummary } from '../tofu/plan-summary.js';
+import { captureTofu, runTofu } from '../tofu/process.js';
+import { callsModules, rootModuleFiles } from '../tofu/root-module.js';
+import { EXIT, FoundationError } from '../ui/errors.js';
+import type { RunContext } from './run-context.js';
+
+/** Where a stack's tofu output goes: the terminal live, or a buffer for grouped output. */
+export type OutputSink = (text: string) => void;
+
+export interface InitOutcome {
+  ran: boolean;
+  /** Why init ran, or why it was skipped. */
+  reason: string;
+}
+
+export interface PlanOutcome {
+  exitCode: typeof EXIT.ok | typeof EXIT.changes;
+  planFile: string;
+  summary: PlanSummary;
+  init: InitOutcome;
+}
+
+/** Checks what can be checked without tofu, so a bad stack fails before any file is written. */
+export function prepareStack(ctx: RunContext, stack: Stack): BackendFiles {
+  const files = planBackendFiles(stack, ctx.env, ctx.location);
+  for (const varFile of varFilesFor(stack, ctx.env)) {
+    if (!existsSync(path.resolve(stack.rootDir, varFile))) {
+      throw new FoundationError(
+        `stack "${stack.name}": var file ${path.join(stack.rootRel, varFile)} for ENV ${ctx.env} does not exist`,
+        `create it, or fix varFiles.${ctx.env} in ${stack.file}`,
+      );
+    }
+  }
+  return files;
+}
+
+export async function initStack(ctx: RunContext, stack: Stack, files: BackendFiles, write: OutputSink, { force = false } = {}): Promise<InitOutcome> {
+  writeBackendFiles(files);
+  const needed = force ? 'forced' : initNeeded(stack.rootDir, files.config, { callsModules: callsModules(stack, rootModuleFiles(stack)) });
+  if (!needed) return { ran: false, reason: 'already initialized against the same backend' };
+  const code = await runTofu(
+    { tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args: ['init', '-input=false', '-reconfigure', `-backend-config=${path.basename(files.backendFile)}`, ...colorArgs(ctx)] },
+    write,
+  );
+  if (code !== 0) throw new FoundationError(`tofu init failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; fix the cause and run the command again');
+  return { ran: true, reason: needed };
+}
+
+/**
+ * init when needed, then plan into a plan file. The plan file is tofu's to write; a
+ * previous one is removed first and a failed plan's is removed after, so no stale or
+ * partial plan is ever left to apply. Plan files hold secrets: 0600 in a 0700 folder.
+ */
+export async function planStack(
+  ctx: RunContext,
+  stack: Stack,
+  files: BackendFiles,
+  write: OutputSink,
+  { out, forceInit = false }: { out?: string; forceInit?: boolean } = {},
+): Promise<PlanOutcome> {
+  const init = await initStack(ctx, stack, files, write, { force: forceInit });
+  const planFile = out ? path.resolve(out) : defaultPlanFile(ctx, stack);
+  mkdirSync(path.dirname(planFile), { recursive: true, mode: 0o700 });
+  rmSync(planFile, { force: true });
+  const args = ['plan', '-input=false', '-detailed-exitcode', `-out=${planFile}`, ...varFilesFor(stack, ctx.env).map((f) => `-var-file=${f}`), ...colorArgs(ctx)];
+  const code = await runTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args }, write);
+  if (code !== EXIT.ok && code !== EXIT.changes) {
+    rmSync(planFile, { force: true });
+    throw new FoundationError(`tofu plan failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; fix the cause and run the command again');
+  }
+  chmodSync(planFile, 0o600);
+  return { exitCode: code, planFile, summary: await readPlanSummary(ctx, stack, planFile), init };
+}
+
+/** Applies a saved plan (a saved plan never prompts); a non-zero tofu exit is an error. */
+export async function applyPlanFile(ctx: RunContext, stack: Stack, files: BackendFiles, planFile: string, write: OutputSink): Promise<void> {
+  writeBackendFiles(files);
+  const code = await runTofu(
+    { tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args: ['apply', '-input=false', ...colorArgs(ctx), path.resolve(planFile)] },
+    write,
+  );
+  if (code !== 0) throw new FoundationError(`tofu apply failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; the state lock is released when tofu exits');
+}
+
+export async function readPlanSummary(ctx: RunContext, stack: Stack, planFile: string): Promise<PlanSummary> {
+  const shown = await captureTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args: ['show', '-json', '-no-color', path.resolve(planFile)] });
+  if (shown.exitCode !== 0) {
+    throw new FoundationError(`tofu show could not read plan file ${planFile} (exit ${shown.exitCode})`, 'make sure the plan was made for this stack and ENV with the same tofu version');
+  }
+  return summarizePlan(shown.stdout);
+}
+
+export function defaultPlanFile(ctx: RunContext, stack: Stack): string {
+  return path.join(ctx.project.dir, '.foundation', 'plans', ctx.env, `${stack.name}.tfplan`);
+}
+
+function colorArgs(ctx: RunContext): string[] {
+  return ctx.color ? [] : ['-no-color'];
+}

@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from '../support/cli.js';
+import { copyFixture, filesContaining, removeFixtures } from '../support/project.js';
+import { startLocalS3, type LocalS3 } from '../support/s3.js';
+import { tofuRecorder, type TofuRecorder } from '../support/tofu-recorder.js';
+
+// Canary credentials: if either string shows up anywhere, a secret leaked.
+const CANARY_KEY = 'AKIACANARY7F3B9C2E1D';
+const CANARY_SECRET = 'canary-secret-5e8d1f0a9b7c6d4e3f2a';
+const REFUSED_KEY = 'AKIAREFUSEDCANARY0042';
+const REFUSED_SECRET = 'refused-canary-secret-77aa88bb99cc';
+
+describe('secrets never reach a file, an argv, or any output', () => {
+  let s3: LocalS3;
+  let dir: string;
+  let recorder: TofuRecorder;
+  const outputs: CliResult[] = [];
+
+  beforeAll(async () => {
+    s3 = await startLocalS3({ accessKeyId: CANARY_KEY, secretAccessKey: CANARY_SECRET });
+    dir = copyFixture('basic');
+    recorder = tofuRecorder();
+    const env = { ...s3.env, ENV: 'dev', FOUNDATION_TOFU_BIN: recorder.bin };
+    for (const args of [
+      ['backend', 'materialize', 'hello', 'sleeper'],
+      ['init', 'hello'],
+      ['plan', 'hello', '--json'],
+      ['apply', 'hello', '--auto-approve'],
+      ['plan', 'hello'],
+      ['stacks', '--json'],
+      ['plan', 'hello', '--debug'],
+    ]) {
+      outputs.push(await runCli(args, { cwd: dir, env }));
+    }
+    // The endpoint refuses an access key it does not know.
+    const refused = { ...env, TOFU_BACKEND_S3_ACCESS_KEY: REFUSED_KEY, TOFU_BACKEND_S3_SECRET_KEY: REFUSED_SECRET };
+    outputs.push(await runCli(['plan', 'hello'], { cwd: dir, env: refused }));
+    outputs.push(await runCli(['init', 'hello', '--force', '--debug'], { cwd: dir, env: refused }));
+    outputs.push(await runCli(['apply', 'hello', '--auto-approve', '--json'], { cwd: dir, env: refused }));
+  });
+  afterAll(async () => {
+    await s3.stop();
+    removeFixtures();
+  });
+
+  it('the flow itself worked with the canary credentials', () => {
+    expect(outputs.slice(0, 7).map((o) => o.exitCode)).toEqual([0, 0, 2, 2, 0, 0, 0]);
+  });
+
+  it('a refused key is a one-line error without the key', () => {
+    const refused = outputs.slice(7);
+    expect(refused.map((o) => o.exitCode)).toEqual([1, 1, 1]);
+    expect(refused[0]!.stderr).toMatch(/^error: the S3 endpoint http:\/\/127\.0\.0\.1:\d+ refused the backend credentials \(HTTP 403\)\nhint: check TOFU_BACKEND_S3_ACCESS_KEY and TOFU_BACKEND_S3_SECRET_KEY/);
+  });
+
+  it('no output contains a canary', () => {
+    for (const { stdout, stderr } of outputs) {
+      for (const canary of [CANARY_KEY, CANARY_SECRET, REFUSED_KEY, REFUSED_SECRET]) {
+        expect(stdout).not.toContain(canary);
+        expect(stderr).not.toContain(canary);
+      }
+    }
+  });
+
+  it('no file under the work tree contains a canary (backend files, .terraform, plans)', () => {
+    for (const canary of [CANARY_KEY, CANARY_SECRET, REFUSED_KEY, REFUSED_SECRET]) {
+      expect(filesContaining(dir, canary)).toEqual([]);
+    }
+    expect(readFileSync(`${dir}/modules/hello/backend.s3.tfbackend`, 'utf8')).not.toMatch(/access_key|secret_key/);
+  });
+
+  it('no tofu argv contains a canary, and tofu ran for init, plan, show and apply', () => {
+    const calls = recorder.calls();
+    expect(new Set(calls.map((c) => c.argv[0]))).toEqual(new Set(['init', 'plan', 'show', 'apply']));
+    for (const { argv } of calls) {
+      for (const canary of [CANARY_KEY, CANARY_SECRET, REFUSED_KEY, REFUSED_SECRET]) {
+        expect(argv.join(' ')).not.toContain(canary);
+      }
+    }
+  });
+
+  it('the state in the bucket holds no canary', async () => {
+    const state = await s3.read('fixtures/hello/terraform.tfstate');
+    expect(state).not.toContain(CANARY_KEY);
+    expect(state).not.toContain(CANARY_SECRET);
+  });
+});

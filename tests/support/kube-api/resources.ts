@@ -1,0 +1,338 @@
+// The kinds the stand-in serves, described the way discovery, printing and
+// validation need them. The ARC kinds mirror the actions-runner-controller CRDs in
+// charts/gha-runner-scale-set-controller/crds (names, no short names, printer columns,
+// status subresource).
+import type { Column } from './table.js';
+import { ageColumn, printerColumn } from './table.js';
+import type { KubeObject } from './objects.js';
+import { isObject, valueAt } from './objects.js';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export interface ResourceType {
+  group: string;
+  version: string;
+  /** Plural, as in the URL. */
+  resource: string;
+  singular: string;
+  kind: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  /** Has a `status` subresource: main-resource writes keep the stored status. */
+  status: boolean;
+  /** Served from a CustomResourceDefinition: stricter PUT and PATCH rules. */
+  custom: boolean;
+  /** metadata.generation is tracked (bumped when anything but metadata/status changes). */
+  generation: boolean;
+  /** Field selector labels beyond metadata.name / metadata.namespace. */
+  fieldLabels?: string[];
+  columns: Column[];
+  validate?(obj: KubeObject): FieldError[];
+  /** Defaulting the real registry applies on every write. */
+  prepare?(obj: KubeObject): void;
+}
+
+export const ARC_GROUP = 'actions.github.com';
+
+export function apiVersionOf(type: ResourceType): string {
+  return type.group ? `${type.group}/${type.version}` : type.version;
+}
+
+/** `configmaps` or `autoscalingrunnersets.actions.github.com`, as Status messages name resources. */
+export function qualifiedResource(type: ResourceType): string {
+  return type.group ? `${type.resource}.${type.group}` : type.resource;
+}
+
+export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+type TypeSpec = Omit<ResourceType, 'status' | 'custom' | 'generation' | 'columns'> &
+  Partial<Pick<ResourceType, 'status' | 'custom' | 'generation' | 'columns'>>;
+
+function define(spec: TypeSpec): ResourceType {
+  return { status: false, custom: false, generation: false, columns: [ageColumn], ...spec };
+}
+
+function count(value: unknown): number {
+  return isObject(value) ? Object.keys(value).length : Array.isArray(value) ? value.length : 0;
+}
+
+function ratio(obj: KubeObject, ready: string, desired: string): string {
+  return `${Number(valueAt(obj, ready) ?? 0)}/${Number(valueAt(obj, desired) ?? 0)}`;
+}
+
+function column(name: string, type: Column['type'], value: Column['value']): Column {
+  return { name, type, value };
+}
+
+const core = { group: '', version: 'v1' };
+const apps = { group: 'apps', version: 'v1', categories: ['all'], status: true, generation: true };
+
+const builtIns: ResourceType[] = [
+  define({
+    ...core,
+    resource: 'namespaces',
+    singular: 'namespace',
+    kind: 'Namespace',
+    namespaced: false,
+    shortNames: ['ns'],
+    status: true,
+    columns: [column('Status', 'string', (o) => valueAt(o, '.status.phase')), ageColumn],
+    prepare: (obj) => {
+      obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name! };
+      obj.spec = { finalizers: ['kubernetes'], ...(isObject(obj.spec) ? obj.spec : {}) };
+      obj.status = { phase: 'Active', ...(isObject(obj.status) ? obj.status : {}) };
+    },
+  }),
+  define({
+    ...core,
+    resource: 'configmaps',
+    singular: 'configmap',
+    kind: 'ConfigMap',
+    namespaced: true,
+    shortNames: ['cm'],
+    columns: [column('Data', 'integer', (o) => count(o.data) + count(o.binaryData)), ageColumn],
+  }),
+  define({
+    ...core,
+    resource: 'secrets',
+    singular: 'secret',
+    kind: 'Secret',
+    namespaced: true,
+    fieldLabels: ['type'],
+    columns: [
+      column('Type', 'string', (o) => o.type),
+      column('Data', 'integer', (o) => count(o.data)),
+      ageColumn,
+    ],
+    prepare: (obj) => {
+      obj.type ??= 'Opaque';
+      if (!isObject(obj.stringData)) return;
+      const encoded = Object.entries(obj.stringData).map(([k, v]) => [k, Buffer.from(String(v)).toString('base64')]);
+      obj.data = { ...(isObject(obj.data) ? obj.data : {}), ...Object.fromEntries(encoded) };
+      delete obj.stringData;
+    },
+  }),
+  define({
+    ...core,
+    resource: 'pods',
+    singular: 'pod',
+    kind: 'Pod',
+    namespaced: true,
+    shortNames: ['po'],
+    categories: ['all'],
+    status: true,
+    fieldLabels: ['status.phase', 'spec.nodeName'],
+    columns: [
+      column('Ready', 'string', (o) => {
+        const statuses = valueAt(o, '.status.containerStatuses');
+        const ready = Array.isArray(statuses) ? statuses.filter((s) => isObject(s) && s.ready === true).length : 0;
+        return `${ready}/${count(valueAt(o, '.spec.containers'))}`;
+      }),
+      column('Status', 'string', (o) => valueAt(o, '.status.phase')),
+      column('Restarts', 'integer', (o) => {
+        const statuses = valueAt(o, '.status.containerStatuses');
+        return Array.isArray(statuses) ? statuses.reduce((n, s) => n + Number(valueAt(s, '.restartCount') ?? 0), 0) : 0;
+      }),
+      ageColumn,
+    ],
+  }),
+  define({
+    ...core,
+    resource: 'services',
+    singular: 'service',
+    kind: 'Service',
+    namespaced: true,
+    shortNames: ['svc'],
+    categories: ['all'],
+    status: true,
+    columns: [
+      column('Type', 'string', (o) => valueAt(o, '.spec.type') ?? 'ClusterIP'),
+      column('Cluster-IP', 'string', (o) => valueAt(o, '.spec.clusterIP') ?? '<none>'),
+      column('External-IP', 'string', () => '<none>'),
+      column('Port(s)', 'string', (o) => {
+        const ports = valueAt(o, '.spec.ports');
+        if (!Array.isArray(ports) || ports.length === 0) return '<none>';
+        return ports.map((p) => `${String(valueAt(p, '.port'))}/${String(valueAt(p, '.protocol') ?? 'TCP')}`).join(',');
+      }),
+      ageColumn,
+    ],
+  }),
+  define({
+    ...core,
+    resource: 'serviceaccounts',
+    singular: 'serviceaccount',
+    kind: 'ServiceAccount',
+    namespaced: true,
+    shortNames: ['sa'],
+    columns: [column('Secrets', 'integer', (o) => count(o.secrets)), ageColumn],
+  }),
+  define({
+    ...apps,
+    resource: 'deployments',
+    singular: 'deployment',
+    kind: 'Deployment',
+    namespaced: true,
+    shortNames: ['deploy'],
+    columns: [
+      column('Ready', 'string', (o) => ratio(o, '.status.readyReplicas', '.spec.replicas')),
+      column('Up-to-date', 'integer', (o) => valueAt(o, '.status.updatedReplicas') ?? 0),
+      column('Available', 'integer', (o) => valueAt(o, '.status.availableReplicas') ?? 0),
+      ageColumn,
+    ],
+  }),
+  define({
+    ...apps,
+    resource: 'statefulsets',
+    singular: 'statefulset',
+    kind: 'StatefulSet',
+    namespaced: true,
+    shortNames: ['sts'],
+    columns: [column('Ready', 'string', (o) => ratio(o, '.status.readyReplicas', '.spec.replicas')), ageColumn],
+  }),
+  define({
+    ...apps,
+    resource: 'daemonsets',
+    singular: 'daemonset',
+    kind: 'DaemonSet',
+    namespaced: true,
+    shortNames: ['ds'],
+    columns: [
+      column('Desired', 'integer', (o) => valueAt(o, '.status.desiredNumberScheduled') ?? 0),
+      column('Current', 'integer', (o) => valueAt(o, '.status.currentNumberScheduled') ?? 0),
+      column('Ready', 'integer', (o) => valueAt(o, '.status.numberReady') ?? 0),
+      column('Up-to-date', 'integer', (o) => valueAt(o, '.status.updatedNumberScheduled') ?? 0),
+      column('Available', 'integer', (o) => valueAt(o, '.status.numberAvailable') ?? 0),
+      ageColumn,
+    ],
+  }),
+  define({
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    resource: 'leases',
+    singular: 'lease',
+    kind: 'Lease',
+    namespaced: true,
+    columns: [column('Holder', 'string', (o) => valueAt(o, '.spec.holderIdentity') ?? ''), ageColumn],
+  }),
+];
+
+/** The CRD schema's `minimum: 0, type: integer` on minRunners and maxRunners. */
+function validateRunnerBounds(obj: KubeObject): FieldError[] {
+  return ['minRunners', 'maxRunners'].flatMap((name) => {
+    const field = `spec.${name}`;
+    const value = valueAt(obj, field);
+    if (value === undefined || value === null) return [];
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
+      const actual = typeof value === 'number' ? 'number' : Array.isArray(value) ? 'array' : typeof value;
+      return [{ field, message: `Invalid value: "${actual}": ${field} in body must be of type integer: "${actual}"` }];
+    }
+    if (value < 0) return [{ field, message: `Invalid value: ${value}: ${field} in body should be greater than or equal to 0` }];
+    return [];
+  });
+}
+
+const arc = { group: ARC_GROUP, version: 'v1alpha1', namespaced: true, status: true, custom: true, generation: true };
+
+const arcTypes: ResourceType[] = [
+  define({
+    ...arc,
+    resource: 'autoscalingrunnersets',
+    singular: 'autoscalingrunnerset',
+    kind: 'AutoscalingRunnerSet',
+    validate: validateRunnerBounds,
+    columns: [
+      printerColumn('Minimum Runners', 'integer', '.spec.minRunners'),
+      printerColumn('Maximum Runners', 'integer', '.spec.maxRunners'),
+      printerColumn('Current Runners', 'integer', '.status.currentRunners'),
+      printerColumn('State', 'string', '.status.state'),
+      printerColumn('Pending Runners', 'integer', '.status.pendingEphemeralRunners'),
+      printerColumn('Running Runners', 'integer', '.status.runningEphemeralRunners'),
+      printerColumn('Finished Runners', 'integer', '.status.finishedEphemeralRunners'),
+      printerColumn('Deleting Runners', 'integer', '.status.deletingEphemeralRunners'),
+    ],
+  }),
+  define({
+    ...arc,
+    resource: 'ephemeralrunnersets',
+    singular: 'ephemeralrunnerset',
+    kind: 'EphemeralRunnerSet',
+    columns: [
+      printerColumn('DesiredReplicas', 'integer', '.spec.replicas'),
+      printerColumn('CurrentReplicas', 'integer', '.status.currentReplicas'),
+      printerColumn('Pending Runners', 'integer', '.status.pendingEphemeralRunners'),
+      printerColumn('Running Runners', 'integer', '.status.runningEphemeralRunners'),
+      printerColumn('Finished Runners', 'integer', '.status.finishedEphemeralRunners'),
+      printerColumn('Deleting Runners', 'integer', '.status.deletingEphemeralRunners'),
+    ],
+  }),
+  define({
+    ...arc,
+    resource: 'ephemeralrunners',
+    singular: 'ephemeralrunner',
+    kind: 'EphemeralRunner',
+    columns: [
+      printerColumn('GitHub Config URL', 'string', '.spec.githubConfigUrl'),
+      printerColumn('RunnerId', 'number', '.status.runnerId'),
+      printerColumn('Phase', 'string', '.status.phase'),
+      printerColumn('JobRepository', 'string', '.status.jobRepositoryName'),
+      printerColumn('JobWorkflowRef', 'string', '.status.jobWorkflowRef'),
+      printerColumn('WorkflowRunId', 'number', '.status.workflowRunId'),
+      printerColumn('JobDisplayName', 'string', '.status.jobDisplayName'),
+      printerColumn('JobId', 'string', '.status.jobId'),
+      printerColumn('Message', 'string', '.status.message'),
+      printerColumn('Age', 'date', '.metadata.creationTimestamp'),
+    ],
+  }),
+  define({
+    ...arc,
+    resource: 'autoscalinglisteners',
+    singular: 'autoscalinglistener',
+    kind: 'AutoscalingListener',
+    columns: [
+      printerColumn('GitHub Configure URL', 'string', '.spec.githubConfigUrl'),
+      printerColumn('AutoscalingRunnerSet Namespace', 'string', '.spec.autoscalingRunnerSetNamespace'),
+      printerColumn('AutoscalingRunnerSet Name', 'string', '.spec.autoscalingRunnerSetName'),
+    ],
+  }),
+];
+
+/** The resource types one server instance serves. */
+export class Registry {
+  readonly types: ResourceType[];
+
+  constructor(arcCrds: boolean) {
+    this.types = arcCrds ? [...builtIns, ...arcTypes] : [...builtIns];
+  }
+
+  /** Groups in discovery order; the core group ('') is served under /api instead. */
+  groups(): { name: string; version: string }[] {
+    const seen = new Map<string, string>();
+    for (const type of this.types) if (type.group) seen.set(type.group, type.version);
+    return [...seen].map(([name, version]) => ({ name, version }));
+  }
+
+  inGroupVersion(group: string, version: string): ResourceType[] {
+    return this.types.filter((t) => t.group === group && t.version === version);
+  }
+
+  find(group: string, version: string, resource: string): ResourceType | undefined {
+    return this.types.find((t) => t.group === group && t.version === version && t.resource === resource);
+  }
+
+  /** For test controls: `('v1', 'ConfigMap')` or `('v1', 'configmaps')`. */
+  lookup(apiVersion: string, kindOrResource: string): ResourceType {
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+    const type = this.types.find(
+      (t) =>
+        t.group === group &&
+        t.version === version &&
+        (t.kind === kindOrResource || t.resource === kindOrResource.toLowerCase()),
+    );
+    if (!type) throw new Error(`kube-api stand-in: ${apiVersion} ${kindOrResource} is not served`);
+    return type;
+  }
+}

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { copyFixture, removeFixtures } from './project.js';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+
+const require = createRequire(import.meta.url);
+// s3rver is CommonJS; its account registry is how it learns key pairs beyond S3RVER/S3RVER.
+const S3rver = require('s3rver') as new (options: Record<string, unknown>) => { run(): Promise<{ port: number }>; close(): Promise<void> };
+const { DUMMY_ACCOUNT } = require('s3rver/lib/models/account.js') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } };
+
+export interface LocalS3 {
+  endpoint: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** The environment variables foundation reads for this server. */
+  env: Record<string, string>;
+  keys(prefix?: string): Promise<string[]>;
+  read(key: string): Promise<string>;
+  remove(key: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real S3-compatible server (s3rver) on a loopback port with one bucket. Note: s3rver
+ * checks the access key id but not SigV4 signatures, and ignores If-None-Match, so it can
+ * prove neither a wrong secret being refused nor lock exclusivity.
+ */
+export async function startLocalS3({ accessKeyId = 'S3RVER', secretAccessKey = 'S3RVER', bucket = 'state' } = {}): Promise<LocalS3> {
+  if (accessKeyId !== 'S3RVER') DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
+  const directory = mkdtempSync(path.join(tmpdir(), 'foundation-s3-'));
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } });
+  return {
+    endpoint,
+    bucket,
+    accessKeyId,
+    secretAccessKey,
+    env: {
+      TOFU_BACKEND_S3_ENDPOINT: endpoint,
+      TOFU_BACKEND_S3_BUCKET: bucket,
+      TOFU_BACKEND_S3_ACCESS_KEY: accessKeyId,
+      TOFU_BACKEND_S3_SECRET_KEY: secretAccessKey,
+    },
+    async keys(prefix) {
+      const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+      return (listed.Contents ?? []).map((o) => o.Key!).sort();
+    },
+    async read(key) {
+      const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return got.Body!.transformToString();
+    },
+    async remove(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
+    async stop() {
+      client.destroy();
+      await server.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface S3Project {
+  s3: LocalS3;
+  /** A fresh copy of the fixture project. */
+  dir: string;
+  /** Backend variables for `s3` and ENV=dev. */
+  env: Record<string, string>;
+}
+
+/** Registers hooks that start a local S3 server and copy a fixture project for the enclosing describe. */
+export function useS3Project(fixture = 'basic', options: Parameters<typeof startLocalS3>[0] = {}): S3Project {
+  const project = {} as S3Project;
+  beforeAll(async () => {
+    project.s3 = await startLocalS3(options);
+    project.dir = copyFixture(fixture);
+    project.env = { ...project.s3.env, ENV: 'dev' };
+  });
+  afterAll(async () => {
+    await project.s3.stop();
+    removeFixtures();
+  });
+  return project;
+}
