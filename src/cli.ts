@@ -26,11 +26,46 @@ function action<A extends unknown[]>(load: () => Promise<{ run: (global: GlobalO
   };
 }
 
+/** --only a,b --only c: repeatable, comma-separated. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+/** Selecting stacks: names, --all, or filters. */
+function withSelection(command: Command): Command {
+  return command
+    .argument('[stacks...]', 'stack names')
+    .option('--all', 'every stack deployed in the ENV')
+    .option('--only <glob>', 'only stacks whose name matches (repeatable, comma-separated)', collect)
+    .option('--exclude <glob>', 'leave out stacks whose name matches (repeatable, comma-separated)', collect)
+    .option('--changed-since <ref>', 'stacks whose files changed since a git ref, plus their dependents');
+}
+
+/** Running tofu over the selection. */
+function withRunOptions(command: Command, parallelismDefault: string): Command {
+  return withSelection(command)
+    .option('--parallelism <n>', `stacks at once (default: ${parallelismDefault})`)
+    .option('--fail-fast', 'stop starting stacks after the first failure')
+    .option('--report-file <file>', 'write the run\'s result as JSON')
+    .option('--json', 'print the run report as JSON (tofu output goes to stderr)');
+}
+
 program
   .command('stacks')
   .description('list the stacks in dependency order with namespaces, state keys and roots')
+  .option('--only <glob>', 'only stacks whose name matches (repeatable, comma-separated)', collect)
+  .option('--exclude <glob>', 'leave out stacks whose name matches (repeatable, comma-separated)', collect)
+  .option('--changed-since <ref>', 'stacks whose files changed since a git ref, plus their dependents')
   .option('--json', 'machine-readable output')
+  .option('--matrix', 'with --json: a GitHub Actions matrix, one job per stack')
   .action(action(() => import('./commands/stacks.js')));
+
+program
+  .command('graph')
+  .description('the stack dependency graph')
+  .option('--json', 'machine-readable output')
+  .option('--dot', 'Graphviz dot')
+  .action(action(() => import('./commands/graph.js')));
 
 program
   .command('state')
@@ -40,38 +75,32 @@ program
   .argument('<stack>', 'stack name')
   .action(action(() => import('./commands/state-key.js')));
 
-program
-  .command('backend')
-  .description('S3 backend files')
-  .command('materialize')
-  .description('write <root>/backend.s3.tfbackend (and the backend block when the root declares none)')
-  .argument('[stacks...]', 'stack names')
-  .option('--all', 'every stack')
-  .action(action(() => import('./commands/backend-materialize.js')));
+withSelection(
+  program
+    .command('backend')
+    .description('S3 backend files')
+    .command('materialize')
+    .description('write <root>/backend.s3.tfbackend (and the backend block when the root declares none)'),
+).action(action(() => import('./commands/backend-materialize.js')));
 
-program
-  .command('init')
-  .description('tofu init against the S3 backend, skipped when already initialized the same way')
-  .argument('<stack>', 'stack name')
+withRunOptions(
+  program.command('init').description('tofu init against the S3 backend, skipped when already initialized the same way'),
+  'the number of cores',
+)
   .option('--force', 'run init even when the stack is initialized already')
-  .option('--json', 'machine-readable result')
   .action(action(() => import('./commands/init.js')));
 
-program
-  .command('plan')
-  .description('init when needed, then plan into a saved plan file; exit 0 no changes, 2 changes, 1 error')
-  .argument('<stack>', 'stack name')
-  .option('--out <file>', 'plan file (default .foundation/plans/<env>/<stack>.tfplan)')
-  .option('--json', 'print the summary as JSON (tofu output goes to stderr)')
+withRunOptions(
+  program.command('plan').description('init when needed, then plan into saved plan files; exit 0 no changes, 2 changes, 1 error, 3 refused'),
+  'the number of cores',
+)
+  .option('--out <file>', 'plan file for one stack (default .foundation/plans/<env>/<stack>.tfplan)')
   .action(action(() => import('./commands/plan.js')));
 
-program
-  .command('apply')
-  .description('apply a saved plan, or plan and apply with confirmation')
-  .argument('<stack>', 'stack name')
-  .option('--plan <file>', 'apply this saved plan file')
+withRunOptions(program.command('apply').description('plan, show every summary, ask once, apply in dependency order'), '1')
+  .option('--plan <file>', 'apply this saved plan file (one stack)')
+  .option('--saved-plans', 'apply the plans a previous "foundation plan" saved')
   .option('--auto-approve', 'plan and apply without asking')
-  .option('--json', 'print the result as JSON (tofu output goes to stderr)')
   .action(action(() => import('./commands/apply.js')));
 
 try {

@@ -3,14 +3,14 @@ import { planBackendFiles, writeBackendFiles } from '../backends/materialize.js'
 import { readS3Settings } from '../backends/s3-settings.js';
 import { loadProject } from '../config/load.js';
 import { resolveEnv } from '../config/resolve.js';
-import { selectStacks } from '../orchestrate/select.js';
+import { selectStacks, type Selection } from '../orchestrate/select.js';
 import { printOut } from '../ui/output.js';
 import type { GlobalOptions } from './options.js';
 
-export async function run(global: GlobalOptions, names: string[], options: { all?: boolean }): Promise<number> {
+export async function run(global: GlobalOptions, names: string[], options: Selection): Promise<number> {
   const project = loadProject();
-  const stacks = selectStacks(project, names, options);
   const env = resolveEnv(project, global.env);
+  const { stacks } = await selectStacks(project, { ...options, names }, env);
   const { location } = readS3Settings(project, env, { credentials: false });
   // Every stack is checked before the first file is written.
   const planned = stacks.map((stack) => planBackendFiles(stack, env, location));

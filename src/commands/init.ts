@@ -1,17 +1,19 @@
-import { prepareRun } from '../orchestrate/prepare.js';
-import { runStacks } from '../orchestrate/run-stacks.js';
+import { parallelismFrom, prepareRun, type RunOptions } from '../orchestrate/prepare.js';
+import { schedule } from '../orchestrate/scheduler.js';
 import { initStack } from '../orchestrate/stack-workflow.js';
 import { EXIT } from '../ui/errors.js';
 import { renderReport } from '../ui/run-output.js';
 import type { GlobalOptions } from './options.js';
 
-export async function run(global: GlobalOptions, name: string, options: { force?: boolean; json?: boolean }): Promise<number> {
-  const { ctx, stacks, files, write } = await prepareRun(global, [name], options);
-  const report = await runStacks('init', ctx.env, stacks, async (stack, out) => ({
-    status: 'initialized',
-    exitCode: EXIT.ok,
-    init: await initStack(ctx, stack, files.get(stack.name)!, out, { force: options.force }),
-  }), write);
+export async function run(global: GlobalOptions, names: string[], options: RunOptions & { force?: boolean }): Promise<number> {
+  const run = await prepareRun(global, { ...options, names }, options, 'init');
+  const report = await schedule(
+    'init',
+    run.ctx.env,
+    run.stacks,
+    async (stack, io) => ({ status: 'initialized', exitCode: EXIT.ok, init: await initStack(run.ctx, stack, run.files.get(stack.name)!, io, { force: options.force }) }),
+    { parallelism: parallelismFrom(options.parallelism), failFast: options.failFast, view: await run.view('init'), decided: run.refused },
+  );
   renderReport(report, options);
   return report.exitCode;
 }

@@ -1,16 +1,23 @@
-import { prepareRun } from '../orchestrate/prepare.js';
-import { runStacks } from '../orchestrate/run-stacks.js';
+import { parallelismFrom, prepareRun, type RunOptions } from '../orchestrate/prepare.js';
+import { schedule } from '../orchestrate/scheduler.js';
 import { planStack } from '../orchestrate/stack-workflow.js';
-import { EXIT } from '../ui/errors.js';
+import { EXIT, FoundationError } from '../ui/errors.js';
 import { renderReport } from '../ui/run-output.js';
 import type { GlobalOptions } from './options.js';
 
-export async function run(global: GlobalOptions, name: string, options: { out?: string; json?: boolean }): Promise<number> {
-  const { ctx, stacks, files, write } = await prepareRun(global, [name], options);
-  const report = await runStacks('plan', ctx.env, stacks, async (stack, out) => {
-    const plan = await planStack(ctx, stack, files.get(stack.name)!, out, { out: options.out });
-    return { status: plan.exitCode === EXIT.changes ? 'changes' : 'no-changes', exitCode: plan.exitCode, summary: plan.summary, planFile: plan.planFile, init: plan.init };
-  }, write);
+export async function run(global: GlobalOptions, names: string[], options: RunOptions & { out?: string }): Promise<number> {
+  if (options.out && names.length !== 1) throw new FoundationError('--out takes exactly one named stack', 'plan several stacks without --out: each plan goes to .foundation/plans/<env>/<stack>.tfplan');
+  const run = await prepareRun(global, { ...options, names }, options, 'plan');
+  const report = await schedule(
+    'plan',
+    run.ctx.env,
+    run.stacks,
+    async (stack, io) => {
+      const plan = await planStack(run.ctx, stack, run.files.get(stack.name)!, io, { out: options.out });
+      return { status: plan.exitCode === EXIT.changes ? 'changes' : 'no-changes', exitCode: plan.exitCode, summary: plan.summary, planFile: plan.planFile, init: plan.init };
+    },
+    { parallelism: parallelismFrom(options.parallelism), failFast: options.failFast, view: await run.view('plan'), decided: run.refused },
+  );
   renderReport(report, options);
   return report.exitCode;
 }

@@ -2,14 +2,18 @@ import { existsSync } from 'node:fs';
 import { loadProject } from '../config/load.js';
 import { kubeContextFor, resolveEnv, stateKeyFor, varFilesFor } from '../config/resolve.js';
 import { dependencyOrder } from '../orchestrate/graph.js';
+import { selectStacks, type Selection } from '../orchestrate/select.js';
+import { FoundationError } from '../ui/errors.js';
 import { formatTable, printJson, printOut } from '../ui/output.js';
 import type { GlobalOptions } from './options.js';
 
-export async function run(global: GlobalOptions, options: { json?: boolean }): Promise<number> {
+export async function run(global: GlobalOptions, options: Selection & { json?: boolean; matrix?: boolean }): Promise<number> {
   const project = loadProject();
   // Listing works without an ENV; keys and contexts are resolved only when one is chosen.
   const env = (global.env ?? process.env.ENV) ? resolveEnv(project, global.env) : undefined;
-  const stacks = dependencyOrder(project).map((stack) => ({
+  const filtered = Boolean(options.only?.length || options.exclude?.length || options.changedSince);
+  const chosen = filtered ? (await selectStacks(project, options, env)).stacks : dependencyOrder(project);
+  const stacks = chosen.map((stack) => ({
     name: stack.name,
     description: stack.spec.description,
     namespaces: stack.spec.namespaces,
@@ -20,6 +24,12 @@ export async function run(global: GlobalOptions, options: { json?: boolean }): P
     root: stack.rootRel,
     rootExists: existsSync(stack.rootDir),
   }));
+  if (options.matrix) {
+    if (!options.json) throw new FoundationError('--matrix goes with --json', 'run "foundation stacks --json --matrix"');
+    // A GitHub Actions matrix: one job per stack ("strategy.matrix: ${{ fromJSON(...) }}").
+    printJson({ include: stacks.map((s) => ({ stack: s.name, dependsOn: s.dependsOn.join(','), stateKey: s.stateKey })) });
+    return 0;
+  }
   if (options.json) {
     printJson({ env: env ?? null, stacks });
     return 0;

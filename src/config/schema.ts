@@ -49,6 +49,17 @@ export const stackFileSchema = v.strictObject({
   }),
   kubeContext: v.optional(v.record(nameSchema, nonEmpty), {}),
   varFiles: v.optional(v.record(nameSchema, v.array(nonEmpty)), {}),
+  /** The ENVs the stack is deployed in (default: all). */
+  environments: v.optional(v.pipe(v.array(nameSchema), v.minLength(1, 'must list at least one environment'))),
+  /** Extra files, as globs relative to the project, whose changes select the stack for --changed-since. */
+  watch: v.optional(v.array(nonEmpty), []),
+  apply: v.optional(
+    v.strictObject({
+      /** false: only an operator applies this stack; apply in CI is refused (exit 3). */
+      allowInCI: v.optional(v.boolean(), true),
+    }),
+    { allowInCI: true },
+  ),
 });
 
 export type FoundationFile = v.InferOutput<typeof foundationFileSchema>;

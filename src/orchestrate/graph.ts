@@ -52,3 +52,25 @@ function findCycle(project: Project, names: string[]): string[] {
   }
   return names; // unreachable when Kahn's algorithm stalled, kept total for the type checker
 }
+
+export interface StackGraph {
+  /** Dependency order. */
+  order: string[];
+  /** level 0 has no dependencies; a stack's level is one more than its deepest dependency's. */
+  stacks: Array<{ name: string; level: number; dependsOn: string[]; dependents: string[] }>;
+}
+
+export function stackGraph(project: Project): StackGraph {
+  const order = dependencyOrder(project);
+  const level = new Map<string, number>();
+  for (const stack of order) level.set(stack.name, Math.max(-1, ...stack.spec.dependsOn.map((d) => level.get(d)!)) + 1);
+  return {
+    order: order.map((s) => s.name),
+    stacks: order.map((s) => ({
+      name: s.name,
+      level: level.get(s.name)!,
+      dependsOn: s.spec.dependsOn,
+      dependents: order.filter((o) => o.spec.dependsOn.includes(s.name)).map((o) => o.name),
+    })),
+  };
+}

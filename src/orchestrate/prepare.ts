@@ -1,32 +1,82 @@
+import { availableParallelism } from 'node:os';
 import type { BackendFiles } from '../backends/materialize.js';
 import { probeBucket } from '../backends/s3-probe.js';
 import type { GlobalOptions } from '../commands/options.js';
 import type { Stack } from '../config/load.js';
 import { loadProject } from '../config/load.js';
+import { resolveEnv } from '../config/resolve.js';
 import { installSignalHandlers } from '../tofu/signals.js';
+import { FoundationError } from '../ui/errors.js';
+import { blockView, liveView } from '../ui/run-view.js';
+import { refusal, type Command } from './guards.js';
 import { loadRunContext, type RunContext } from './run-context.js';
-import { selectStacks } from './select.js';
-import { prepareStack, type OutputSink } from './stack-workflow.js';
+import type { StackResult } from './report.js';
+import type { RunView } from './scheduler.js';
+import { selectStacks, type Selection } from './select.js';
+import { prepareStack } from './stack-workflow.js';
+
+export interface RunOptions extends Selection {
+  json?: boolean;
+  parallelism?: string;
+  failFast?: boolean;
+  reportFile?: string;
+}
 
 export interface PreparedRun {
   ctx: RunContext;
   stacks: Stack[];
+  /** Backend files of the stacks that will run (not of refused ones). */
   files: Map<string, BackendFiles>;
-  /** Where tofu output goes: stderr under --json so stdout stays one JSON document. */
-  write: OutputSink;
+  /** Stacks refused by a guard before anything ran. */
+  refused: Map<string, Omit<StackResult, 'stack'>>;
+  /** Where tofu output and progress go: stderr under --json, so stdout stays one JSON document. */
+  stream: NodeJS.WriteStream;
+  /** A fresh view for one pass over the stacks (apply makes two: plan, then apply). */
+  view(command: string): Promise<RunView>;
 }
 
 /**
- * The checks every tofu-running command makes before it writes anything: stacks, ENV,
- * backend variables, the tofu binary, each root module, then one probe of the bucket.
+ * The checks every tofu-running command makes before it writes anything: selection,
+ * ENV, guards, backend variables, the tofu binary, each root module, then one probe of
+ * the bucket.
  */
-export async function prepareRun(global: GlobalOptions, names: string[], { all, json }: { all?: boolean; json?: boolean }): Promise<PreparedRun> {
+export async function prepareRun(global: GlobalOptions, selection: Selection, options: RunOptions, command: Command): Promise<PreparedRun> {
   installSignalHandlers();
   const project = loadProject();
-  const stacks = selectStacks(project, names, { all });
+  const env = resolveEnv(project, global.env);
+  const { stacks } = await selectStacks(project, selection, env);
+  if (stacks.length === 0) throw new FoundationError('the selection matches no stack', 'loosen --only/--exclude, or check --changed-since: no stack files changed');
   const ctx = loadRunContext(global, project);
-  const files = new Map(stacks.map((stack) => [stack.name, prepareStack(ctx, stack)]));
-  await probeBucket(ctx.location, ctx.credentials, ctx.backendEnv);
-  const stream = json ? process.stderr : process.stdout;
-  return { ctx, stacks, files, write: (text) => stream.write(text) };
+  const refused = new Map<string, Omit<StackResult, 'stack'>>();
+  const files = new Map<string, BackendFiles>();
+  for (const stack of stacks) {
+    const refusedOutcome = refusal(stack, env, command, { ci: ctx.ci });
+    if (refusedOutcome) refused.set(stack.name, refusedOutcome);
+    else files.set(stack.name, prepareStack(ctx, stack));
+  }
+  if (files.size > 0) await probeBucket(ctx.location, ctx.credentials, ctx.backendEnv);
+  const stream = options.json ? process.stderr : process.stdout;
+  return {
+    ctx,
+    stacks,
+    files,
+    refused,
+    stream,
+    view: async (pass) => {
+      if (stacks.length === 1) return liveView(stream);
+      if (stream.isTTY && !ctx.ci) {
+        const { taskListView } = await import('../ui/task-list-view.js');
+        return taskListView(stacks, stream, pass);
+      }
+      return blockView(stream, pass, { githubGroups: process.env.GITHUB_ACTIONS === 'true' });
+    },
+  };
+}
+
+/** --parallelism N, else the default: the number of cores for init and plan, one for apply. */
+export function parallelismFrom(value: string | undefined, fallback = availableParallelism()): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new FoundationError(`--parallelism must be a whole number of at least 1, not "${value}"`, 'e.g. --parallelism 4');
+  return n;
 }

@@ -2,7 +2,18 @@ import type { PlanSummary } from '../tofu/plan-summary.js';
 import { EXIT, type ExitCode } from '../ui/errors.js';
 import type { InitOutcome } from './stack-workflow.js';
 
-export type StackStatus = 'no-changes' | 'changes' | 'applied' | 'initialized' | 'failed' | 'refused' | 'skipped' | 'interrupted';
+export type StackStatus =
+  | 'no-changes'
+  | 'changes'
+  | 'applied'
+  | 'initialized'
+  | 'failed'
+  | 'refused'
+  | 'skipped'
+  /** tofu was running when the interrupt came and stopped. */
+  | 'interrupted'
+  /** The interrupt came before the stack's turn. */
+  | 'not-started';
 
 export interface StackResult {
   stack: string;
@@ -24,6 +35,11 @@ export interface RunReport {
   env: string;
   exitCode: ExitCode;
   stacks: StackResult[];
+}
+
+/** Whether dependents may run after this result. */
+export function succeeded(result: StackResult): boolean {
+  return ['no-changes', 'changes', 'applied', 'initialized'].includes(result.status);
 }
 
 /** The rule for every multi-stack command: any 1 gives 1, else any 3 gives 3, else any 2 gives 2, else 0. */

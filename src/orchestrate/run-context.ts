@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Project } from '../config/load.js';
 import { loadProject } from '../config/load.js';
 import { resolveEnv } from '../config/resolve.js';
@@ -28,6 +29,9 @@ export function loadRunContext(global: GlobalOptions, project = loadProject()): 
   const tofu = findTofuBinary();
   const backendEnv = backendEnvNames(project, env);
   const ci = isCI();
+  const childEnv = tofuChildEnv(process.env, credentials, { ci, secretVarNames: [backendEnv.accessKey, backendEnv.secretKey] });
+  // One provider cache for every stack, unless the operator has their own.
+  childEnv.TF_PLUGIN_CACHE_DIR ||= path.join(project.dir, '.foundation', 'plugin-cache');
   return {
     project,
     env,
@@ -37,6 +41,6 @@ export function loadRunContext(global: GlobalOptions, project = loadProject()): 
     backendEnv,
     ci,
     color: global.color !== false && !ci && Boolean(process.stdout.isTTY),
-    childEnv: tofuChildEnv(process.env, credentials, { ci, secretVarNames: [backendEnv.accessKey, backendEnv.secretKey] }),
+    childEnv,
   };
 }

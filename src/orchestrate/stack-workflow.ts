@@ -9,6 +9,7 @@ import { captureTofu, runTofu } from '../tofu/process.js';
 import { callsModules, rootModuleFiles } from '../tofu/root-module.js';
 import { EXIT, FoundationError } from '../ui/errors.js';
 import type { RunContext } from './run-context.js';
+import type { StackIO } from './scheduler.js';
 
 /** Where a stack's tofu output goes: the terminal live, or a buffer for grouped output. */
 export type OutputSink = (text: string) => void;
@@ -40,14 +41,28 @@ export function prepareStack(ctx: RunContext, stack: Stack): BackendFiles {
   return files;
 }
 
-export async function initStack(ctx: RunContext, stack: Stack, files: BackendFiles, write: OutputSink, { force = false } = {}): Promise<InitOutcome> {
+// Parallel inits into one TF_PLUGIN_CACHE_DIR race on the same files (the cache is
+// documented as not safe for concurrent use): inits take turns, plans still run in parallel.
+let initTurn: Promise<unknown> = Promise.resolve();
+function oneInitAtATime<T>(run: () => Promise<T>): Promise<T> {
+  const result = initTurn.then(run, run);
+  initTurn = result.catch(() => undefined);
+  return result;
+}
+
+export async function initStack(ctx: RunContext, stack: Stack, files: BackendFiles, io: StackIO, { force = false } = {}): Promise<InitOutcome> {
   writeBackendFiles(files);
   const needed = force ? 'forced' : initNeeded(stack.rootDir, files.config, { callsModules: callsModules(stack, rootModuleFiles(stack)) });
   if (!needed) return { ran: false, reason: 'already initialized against the same backend' };
-  const code = await runTofu(
-    { tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args: ['init', '-input=false', '-reconfigure', `-backend-config=${path.basename(files.backendFile)}`, ...colorArgs(ctx)] },
-    write,
-  );
+  mkdirSync(ctx.childEnv.TF_PLUGIN_CACHE_DIR!, { recursive: true, mode: 0o700 }); // tofu ignores a cache folder that does not exist
+  io.phase('waiting for an init turn');
+  const code = await oneInitAtATime(() => {
+    io.phase('init');
+    return runTofu(
+      { tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args: ['init', '-input=false', '-reconfigure', `-backend-config=${path.basename(files.backendFile)}`, ...colorArgs(ctx)] },
+      io.write,
+    );
+  });
   if (code !== 0) throw new FoundationError(`tofu init failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; fix the cause and run the command again');
   return { ran: true, reason: needed };
 }
@@ -61,15 +76,16 @@ export async function planStack(
   ctx: RunContext,
   stack: Stack,
   files: BackendFiles,
-  write: OutputSink,
+  io: StackIO,
   { out, forceInit = false }: { out?: string; forceInit?: boolean } = {},
 ): Promise<PlanOutcome> {
-  const init = await initStack(ctx, stack, files, write, { force: forceInit });
+  const init = await initStack(ctx, stack, files, io, { force: forceInit });
   const planFile = out ? path.resolve(out) : defaultPlanFile(ctx, stack);
   mkdirSync(path.dirname(planFile), { recursive: true, mode: 0o700 });
   rmSync(planFile, { force: true });
   const args = ['plan', '-input=false', '-detailed-exitcode', `-out=${planFile}`, ...varFilesFor(stack, ctx.env).map((f) => `-var-file=${f}`), ...colorArgs(ctx)];
-  const code = await runTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args }, write);
+  io.phase('planning');
+  const code = await runTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args }, io.write);
   if (code !== EXIT.ok && code !== EXIT.changes) {
     rmSync(planFile, { force: true });
     throw new FoundationError(`tofu plan failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; fix the cause and run the command again');
@@ -79,11 +95,12 @@ export async function planStack(
 }
 
 /** Applies a saved plan (a saved plan never prompts); a non-zero tofu exit is an error. */
-export async function applyPlanFile(ctx: RunContext, stack: Stack, files: BackendFiles, planFile: string, write: OutputSink): Promise<void> {
+export async function applyPlanFile(ctx: RunContext, stack: Stack, files: BackendFiles, planFile: string, io: StackIO): Promise<void> {
   writeBackendFiles(files);
+  io.phase('applying');
   const code = await runTofu(
     { tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args: ['apply', '-input=false', ...colorArgs(ctx), path.resolve(planFile)] },
-    write,
+    io.write,
   );
   if (code !== 0) throw new FoundationError(`tofu apply failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; the state lock is released when tofu exits');
 }

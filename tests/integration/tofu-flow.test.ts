@@ -84,7 +84,7 @@ describe('init / plan / apply against a local S3 server', () => {
   it('refuses apply without a plan or --auto-approve when there is no terminal', async () => {
     const apply = await runCli(['apply', 'hello'], { cwd: project.dir, env: { ...project.env, CI: 'true' } });
     expect(apply.exitCode).toBe(1);
-    expect(apply.stderr).toMatch(/^error: apply needs --plan <file> or --auto-approve when there is no terminal to confirm in\nhint: /);
+    expect(apply.stderr).toMatch(/^error: apply needs --plan <file>, --saved-plans or --auto-approve when there is no terminal to confirm in\nhint: /);
   });
 
   it('--out writes the plan where asked', async () => {

@@ -7,7 +7,7 @@ function project(deps: Record<string, string[]>): Project {
   const stacks = new Map<string, Stack>(
     Object.entries(deps).map(([name, dependsOn]) => [
       name,
-      { name, dir: `/p/stacks/${name}`, file: `stacks/${name}/stack.yaml`, rootDir: `/p/stacks/${name}`, rootRel: `stacks/${name}`, spec: { description: name, namespaces: [name], dependsOn, root: '.', state: { keys: {} }, kubeContext: {}, varFiles: {} } },
+      { name, dir: `/p/stacks/${name}`, file: `stacks/${name}/stack.yaml`, rootDir: `/p/stacks/${name}`, rootRel: `stacks/${name}`, spec: { description: name, namespaces: [name], dependsOn, root: '.', state: { keys: {} }, kubeContext: {}, varFiles: {}, watch: [], apply: { allowInCI: true } } },
     ]),
   );
   return { dir: '/p', config: { environments: { dev: { kubeContext: 'c' } } }, stacks };
