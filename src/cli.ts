@@ -101,10 +101,23 @@ withRunOptions(program.command('apply').description('plan, show every summary, a
   .option('--plan <file>', 'apply this saved plan file (one stack)')
   .option('--saved-plans', 'apply the plans a previous "foundation plan" saved')
   .option('--auto-approve', 'plan and apply without asking')
+  .option('--drain-timeout <duration>', 'how long to wait for busy ARC runners (default: apply.drain.timeout)')
+  .option('--skip-drain', 'apply without draining the ARC scale sets (loud; refused in CI unless FOUNDATION_ALLOW_SKIP_DRAIN=1)')
   .action(action(() => import('./commands/apply.js')));
+
+program
+  .command('drain')
+  .description('drain a stack\'s ARC scale sets by hand, show their state, or restore them after a crash')
+  .argument('<stack>', 'stack name')
+  .option('--status', 'caps, runners, busy runners and any recorded drain per scale set')
+  .option('--restore', 'put back the recorded caps (after a crashed apply or a manual drain)')
+  .option('--drain-timeout <duration>', 'how long to wait for busy runners (default: apply.drain.timeout)')
+  .option('--json', 'with --status: machine-readable output')
+  .action(action(() => import('./commands/drain.js')));
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.exitCode = reportError(error, Boolean(program.opts().debug));
+  const { debug, color } = program.opts<{ debug?: boolean; color?: boolean }>();
+  process.exitCode = reportError(error, { debug: Boolean(debug), color: color !== false });
 }

@@ -3,12 +3,16 @@ import { prepareRun } from '../orchestrate/prepare.js';
 import type { StackResult } from '../orchestrate/report.js';
 import { describeSummary } from '../tofu/plan-summary.js';
 import { confirm } from '../ui/confirm.js';
-import { FoundationError } from '../ui/errors.js';
-import { isInteractive, printErr } from '../ui/output.js';
+import { connectDrainTarget, drainAround, type DrainTarget } from '../kube/drain.js';
+import { FoundationError, RefusedError } from '../ui/errors.js';
+import { parseDuration } from '../util/duration.js';
+import { isCI, isInteractive, printErr } from '../ui/output.js';
 import { renderReport } from '../ui/run-output.js';
 import type { GlobalOptions } from './options.js';
 
-export async function run(global: GlobalOptions, names: string[], options: ApplyRunOptions): Promise<number> {
+type ApplyOptions = ApplyRunOptions & { skipDrain?: boolean; drainTimeout?: string };
+
+export async function run(global: GlobalOptions, names: string[], options: ApplyOptions): Promise<number> {
   if (options.plan && names.length !== 1) {
     throw new FoundationError('--plan takes exactly one named stack', 'for several stacks, run "foundation plan" for them and apply with --saved-plans');
   }
@@ -20,10 +24,34 @@ export async function run(global: GlobalOptions, names: string[], options: Apply
       'run "foundation plan" first and apply its plans with --plan / --saved-plans, or pass --auto-approve',
     );
   }
+  const allowSkip = checkSkipDrain(options);
   const run = await prepareRun(global, { ...options, names }, options, 'apply');
-  const report = await runApply(run, options, { confirm: (plans) => askOnce(run.ctx.env, plans) });
+  // The drain preflight is read-only: context, API, CRDs, scale sets. It runs before any plan.
+  const targets = new Map<string, DrainTarget>();
+  for (const stack of run.stacks) {
+    if (stack.spec.apply.drain && run.files.has(stack.name) && !allowSkip) targets.set(stack.name, await connectDrainTarget(run.ctx.project, stack, run.ctx.env, global.context));
+  }
+  const report = await runApply(run, options, {
+    confirm: (plans) => askOnce(run.ctx.env, plans),
+    wrapApply: (stack, io, apply) => {
+      const target = targets.get(stack.name);
+      if (!target) return apply();
+      return drainAround(target, io, apply, { timeoutMs: parseDuration(options.drainTimeout ?? target.config.timeout, '--drain-timeout') });
+    },
+  });
   renderReport(report, options);
   return report.exitCode;
+}
+
+/** --skip-drain is for emergencies: loud, and refused in CI unless FOUNDATION_ALLOW_SKIP_DRAIN=1. */
+function checkSkipDrain(options: ApplyOptions): boolean {
+  if (!options.skipDrain) return false;
+  if (isCI() && process.env.FOUNDATION_ALLOW_SKIP_DRAIN !== '1') {
+    throw new RefusedError('--skip-drain is refused in CI', 'set FOUNDATION_ALLOW_SKIP_DRAIN=1 for this job if the apply really must run without draining the scale sets');
+  }
+  printErr('WARNING: --skip-drain: the ARC scale sets are NOT drained. A scale-set cap change in this apply restarts');
+  printErr('WARNING: the listener of every changed scale set, and a job running on one of them may lose its runner.');
+  return true;
 }
 
 /** Every plan summary first, then one question for the whole run. */

@@ -38,6 +38,20 @@ const keyTemplateSchema = v.pipe(
   v.check((t) => (t.match(/\{[^}]*\}/g) ?? []).every((p) => p === '{env}' || p === '{stack}'), 'may only use the placeholders {env} and {stack}'),
 );
 
+export const DURATION = /^(\d+)(ms|s|m|h)$/;
+const durationSchema = v.pipe(v.string(), v.regex(DURATION, 'must be a duration such as 90s, 30m or 1h'));
+
+/** ARC scale sets to drain before `tofu apply` (see the README's "ARC drain guard"). */
+const drainSchema = v.pipe(
+  v.strictObject({
+    namespace: nameSchema,
+    scaleSets: v.optional(v.pipe(v.array(nameSchema), v.minLength(1, 'must name at least one scale set'))),
+    selector: v.optional(nonEmpty),
+    timeout: v.optional(durationSchema, '30m'),
+  }),
+  v.check((d) => Boolean(d.scaleSets) !== Boolean(d.selector), 'needs exactly one of scaleSets (names) or selector (a label selector)'),
+);
+
 export const stackFileSchema = v.strictObject({
   description: nonEmpty,
   namespaces: v.pipe(v.array(nameSchema), v.minLength(1, 'must list at least one namespace')),
@@ -57,6 +71,7 @@ export const stackFileSchema = v.strictObject({
     v.strictObject({
       /** false: only an operator applies this stack; apply in CI is refused (exit 3). */
       allowInCI: v.optional(v.boolean(), true),
+      drain: v.optional(drainSchema),
     }),
     { allowInCI: true },
   ),
@@ -64,4 +79,5 @@ export const stackFileSchema = v.strictObject({
 
 export type FoundationFile = v.InferOutput<typeof foundationFileSchema>;
 export type StackFile = v.InferOutput<typeof stackFileSchema>;
+export type DrainConfig = v.InferOutput<typeof drainSchema>;
 export type BackendEnvNames = Required<v.InferOutput<typeof backendEnvSchema>>;

@@ -1,0 +1,467 @@
+#!/usr/bin/env node
+// Wall-time benchmarks of whole foundation runs against a baseline on the same machine,
+// in one run. What each scenario measures and why: bench/README.md.
+//
+//   npm run bench                          every scenario, 15 timed runs per command
+//   npm run bench -- startup wrapper       the named scenarios only
+//   npm run bench -- wrapper --runs 30     more runs (--warmup N: untimed runs first, default 3)
+//   npm run bench -- --json                the results as JSON instead of markdown
+//
+// Build first (`npm run build`): bin/foundation.js runs dist/. Speed is measured here,
+// never asserted in tests. No network but loopback: the S3 server is s3rver, in this
+// process, and CHECKPOINT_DISABLE=1 keeps terraform from calling home.
+import { spawn } from 'node:child_process';
+import { accessSync, constants, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+// Ctrl-C reaches the running child too; the run then stops and the teardowns still run.
+let interrupted;
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => (interrupted = signal));
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(REPO_ROOT, 'bin', 'foundation.js');
+const NODE = process.execPath;
+const require = createRequire(import.meta.url);
+
+/**
+ * A command to time: one whole process run. `okCodes` are the exit codes that count as
+ * success; any other aborts the benchmark (a failing command's time means nothing).
+ */
+function command(label, file, args, { cwd, env, okCodes = [0] }) {
+  return { label, steps: [{ file, args, cwd, env, okCodes }] };
+}
+
+/** Several process runs back to back, timed as one (each step must succeed). */
+function sequence(label, ...commands) {
+  return { label, steps: commands.flatMap((c) => c.steps) };
+}
+
+/**
+ * Each scenario is one comparison: `setup` returns the commands to time (the first is the
+ * baseline the others are compared with) and a `teardown`. Add a scenario by adding an
+ * entry here; `node bench/run.js <name>` picks it.
+ */
+const scenarios = {
+  startup: {
+    title: 'Startup: `foundation --help` and `foundation stacks --json` against `node -e 0`',
+    async setup() {
+      const opts = { cwd: REPO_ROOT, env: benchEnv({ ENV: 'dev' }) };
+      return {
+        commands: [
+          command('node -e 0', NODE, ['-e', '0'], opts),
+          command('node bin/foundation.js --help', NODE, [CLI, '--help'], opts),
+          command('node bin/foundation.js stacks --json', NODE, [CLI, 'stacks', '--json'], opts),
+        ],
+        notes: [`cwd: the repository root (${countStacks()} stacks), ENV=dev`],
+        async teardown() {},
+      };
+    },
+  },
+
+  wrapper: {
+    title: 'Wrapper overhead: `foundation plan hello` against the direct tofu `plan` it runs',
+    async setup() {
+      const cleanup = [];
+      const teardown = async () => {
+        for (const step of cleanup.reverse()) await step();
+      };
+      try {
+        const { s3, dir, env } = await fixtureWithS3('basic', cleanup);
+        // Once, untimed: writes the backend files and runs tofu init against s3rver.
+        await timeRun(command('node bin/foundation.js init hello', NODE, [CLI, 'init', 'hello'], { cwd: dir, env }));
+
+        // The environment foundation gives its tofu child (src/tofu/child-env.ts): its own,
+        // less the backend secret variables, plus the credentials as AWS_*.
+        const { TOFU_BACKEND_S3_ACCESS_KEY, TOFU_BACKEND_S3_SECRET_KEY, ...rest } = env;
+        const directEnv = { ...rest, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
+        const tofu = findTofu(env);
+        const planFile = path.join(dir, 'direct.tfplan');
+        // exit 2 = changes (the fixture's state is empty), 0 = none: both are a good plan.
+        const okCodes = [0, 2];
+        const root = path.join(dir, 'modules', 'hello');
+        const planLabel = `${tofu.name} plan -input=false -detailed-exitcode -out=<tmp> -var-file=dev.tfvars -no-color`;
+        const directPlan = command(
+          planLabel,
+          tofu.path,
+          ['plan', '-input=false', '-detailed-exitcode', `-out=${planFile}`, '-var-file=dev.tfvars', '-no-color'],
+          { cwd: root, env: directEnv, okCodes },
+        );
+        // What foundation runs after the plan for its summary: its tofu-side share of the overhead.
+        const directShow = command('show', tofu.path, ['show', '-json', '-no-color', planFile], { cwd: root, env: directEnv });
+        return {
+          commands: [
+            directPlan,
+            sequence(`${planLabel}; ${tofu.name} show -json -no-color <tmp>`, directPlan, directShow),
+            command('node bin/foundation.js plan hello', NODE, [CLI, 'plan', 'hello'], { cwd: dir, env, okCodes }),
+          ],
+          notes: [
+            'fixture: a copy of tests/fixtures/basic, initialized once with `foundation init hello` (untimed)',
+            `backend: s3rver on ${s3.endpoint} in the benchmark's own process (use_lockfile: each plan writes and deletes a lock object)`,
+            'stdout and stderr of every command are pipes (not a TTY), so foundation passes -no-color like the direct command',
+            'the second row is the baseline plan followed by the `show -json` foundation runs for its summary: the tofu-side share of the overhead',
+          ],
+          teardown,
+        };
+      } catch (error) {
+        await teardown();
+        throw error;
+      }
+    },
+  },
+
+  fleet: {
+    title: 'Several stacks: `foundation plan --all` over the five fleet stacks against each single-stack plan',
+    async setup() {
+      const cleanup = [];
+      const teardown = async () => {
+        for (const step of cleanup.reverse()) await step();
+      };
+      try {
+        const { dir, env } = await fixtureWithS3('fleet', cleanup);
+        const okCodes = [0, 2];
+        // Once, untimed: backend files and tofu init for all five stacks.
+        await timeRun(command('node bin/foundation.js init --all', NODE, [CLI, 'init', '--all'], { cwd: dir, env }));
+        const stacks = ['a1', 'a2', 'b1', 'b2', 'c'];
+        return {
+          commands: [
+            command('node bin/foundation.js plan --all', NODE, [CLI, 'plan', '--all'], { cwd: dir, env, okCodes }),
+            ...stacks.map((stack) => command(`node bin/foundation.js plan ${stack}`, NODE, [CLI, 'plan', stack], { cwd: dir, env, okCodes })),
+          ],
+          notes: [
+            'fixture: a copy of tests/fixtures/fleet (a1 -> a2, b1 -> b2, a2 and b2 -> c), initialized once with `foundation init --all` (untimed)',
+            `--parallelism defaults to the number of cores (${os.availableParallelism()}); plans of a stack wait for its dependencies' plans`,
+          ],
+          derive: (measured) => {
+            const singles = measured.slice(1).map((m) => m.median);
+            const sum = singles.reduce((a, b) => a + b, 0);
+            const max = Math.max(...singles);
+            const all = measured[0].median;
+            return [
+              `sum of the five single-stack medians: ${sum.toFixed(1)} ms; maximum: ${max.toFixed(1)} ms; \`plan --all\` median: ${all.toFixed(1)} ms (${((all / sum) * 100).toFixed(0)} % of the sum, ${(all / max).toFixed(2)}x the maximum)`,
+              'the critical path is three plans deep (a1, a2, c), so the floor is about one process start plus three plans, not one plan',
+            ];
+          },
+          teardown,
+        };
+      } catch (error) {
+        await teardown();
+        throw error;
+      }
+    },
+  },
+
+  imports: {
+    title: 'Imports: the cost of each runtime dependency foundation loads, against `node -e 0`',
+    async setup() {
+      const opts = { cwd: REPO_ROOT, env: benchEnv({}) };
+      // A bare specifier in `node -e` resolves from the cwd: the repository's node_modules.
+      const load = (spec) => command(`node -e "import('${spec}')"`, NODE, ['-e', `import(${JSON.stringify(spec)})`], opts);
+      return {
+        commands: [command('node -e 0', NODE, ['-e', '0'], opts), ...IMPORTED.map(load)],
+        notes: [
+          'commander loads on every run; yaml and valibot when a command reads foundation.yaml; execa where foundation runs a child (tofu, git); @aws-sdk/client-s3 for the bucket probe (HeadBucket) before tofu runs; listr2 for the live task list of a several-stack run in a terminal',
+          'each row is a fresh process importing one package: its cold load time is the overhead',
+        ],
+        async teardown() {},
+      };
+    },
+  },
+};
+
+/** The runtime dependencies src/ imports (package.json also lists chalk; src/ did not import it when this was written). */
+const IMPORTED = ['commander', 'yaml', 'valibot', 'execa', '@aws-sdk/client-s3', 'listr2', '@kubernetes/client-node'];
+
+// ---------------------------------------------------------------------------------------
+
+async function main() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      runs: { type: 'string', default: '15' },
+      warmup: { type: 'string', default: '3' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`usage: node bench/run.js [${Object.keys(scenarios).join('|')} ...] [--runs N] [--warmup N] [--json]\n`);
+    return;
+  }
+  const runs = positiveInt(values.runs, '--runs');
+  const warmup = positiveInt(values.warmup, '--warmup', { allowZero: true });
+  const names = positionals.length ? positionals : Object.keys(scenarios);
+  const unknown = names.filter((name) => !Object.hasOwn(scenarios, name));
+  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
+  if (!existsSync(path.join(REPO_ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+
+  const stale = staleBuild();
+  if (stale) log(`bench: warning: ${stale}`);
+  const machine = await machineInfo();
+  const results = [];
+  for (const name of names) {
+    const scenario = scenarios[name];
+    log(`\n== ${name}: ${scenario.title}`);
+    const { commands, notes = [], derive, teardown } = await scenario.setup();
+    try {
+      const measured = await measure(commands, { runs, warmup });
+      results.push({ name, title: scenario.title, notes: [...notes, ...(derive ? derive(measured) : [])], commands: measured });
+    } finally {
+      await teardown();
+    }
+  }
+
+  machine.loadAfter = loadAverage();
+  const invocation = invocationLine();
+  const report = { invocation, machine, runs, warmup, stale, results };
+  if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(renderMarkdown(report));
+}
+
+/**
+ * Untimed warm-up runs of each command, then `runs` timed rounds. Each round runs every
+ * command once, round-robin, starting one command further each round, so that drift and
+ * noise on the machine (and any order effect) fall on all commands alike.
+ */
+async function measure(commands, { runs, warmup }) {
+  for (let i = 0; i < warmup; i++) {
+    for (const cmd of commands) await timeRun(cmd);
+  }
+  const samples = commands.map(() => []);
+  const codes = commands.map(() => ({}));
+  for (let round = 0; round < runs; round++) {
+    for (let k = 0; k < commands.length; k++) {
+      const index = (round + k) % commands.length;
+      const { ms, code } = await timeRun(commands[index]);
+      samples[index].push(ms);
+      codes[index][code] = (codes[index][code] ?? 0) + 1;
+    }
+    log(`  round ${round + 1}/${runs}: ${commands.map((c, i) => `${samples[i].at(-1).toFixed(0)} ms`).join(' | ')}`);
+  }
+  return commands.map((cmd, i) => ({ label: cmd.label, exitCodes: codes[i], samples: samples[i].map(round2), ...stats(samples[i]) }));
+}
+
+/**
+ * Wall time of a command: from the spawn of its (first) process to the close of the output
+ * pipes of its (last). `code` is the exit code, or the codes joined by "/" for a sequence.
+ */
+async function timeRun(cmd) {
+  const start = performance.now();
+  const codes = [];
+  for (const step of cmd.steps) codes.push(await runStep(step, cmd.label));
+  return { ms: performance.now() - start, code: codes.join('/') };
+}
+
+function runStep(step, label) {
+  return new Promise((resolve, reject) => {
+    if (interrupted) return reject(new Error(`interrupted by ${interrupted}`));
+    const tails = { stdout: '', stderr: '' };
+    const child = spawn(step.file, step.args, { cwd: step.cwd, env: step.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of ['stdout', 'stderr']) {
+      child[stream].setEncoding('utf8');
+      child[stream].on('data', (text) => {
+        tails[stream] = (tails[stream] + text).slice(-4000);
+      });
+    }
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (step.okCodes.includes(code)) return resolve(code);
+      const what = `${path.basename(step.file)} ${step.args.join(' ')}`;
+      reject(new Error(`\`${label}\`: \`${what}\` (cwd ${step.cwd}) failed: ${signal ? `signal ${signal}` : `exit ${code}`}\n--- stdout (tail)\n${tails.stdout}\n--- stderr (tail)\n${tails.stderr}`));
+    });
+  });
+}
+
+function stats(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const n = sorted.length;
+  const median = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  // nearest-rank percentile
+  const p90 = sorted[Math.min(n - 1, Math.ceil(0.9 * n) - 1)];
+  return { n, median: round2(median), min: round2(sorted[0]), p90: round2(p90), max: round2(sorted[n - 1]) };
+}
+
+// ---------------------------------------------------------------------------------------
+
+/**
+ * The machine's environment without anything that would change foundation's behaviour
+ * from outside (as tests/support/cli.ts does), plus `extra`. CHECKPOINT_DISABLE keeps
+ * terraform off the network; the SDK warning flag is the one the tests set too.
+ */
+function benchEnv(extra) {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (/^(TOFU_BACKEND_|AWS_|KUBE|GITHUB_)/.test(name) || ['ENV', 'CI', 'RUNNER_NAME'].includes(name)) delete env[name];
+    // FOUNDATION_TOFU_BIN is kept: it picks the binary of both sides of the comparison.
+    if (name.startsWith('FOUNDATION_') && name !== 'FOUNDATION_TOFU_BIN') delete env[name];
+    if (name.startsWith('npm_')) delete env[name];
+  }
+  return { ...env, CHECKPOINT_DISABLE: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
+}
+
+/** The binary foundation would run (src/tofu/binary.ts): FOUNDATION_TOFU_BIN, else tofu, else terraform on PATH. */
+function findTofu(env) {
+  const candidates = env.FOUNDATION_TOFU_BIN ? [env.FOUNDATION_TOFU_BIN] : ['tofu', 'terraform'];
+  for (const name of candidates) {
+    const dirs = name.includes('/') ? [''] : (env.PATH ?? '').split(path.delimiter).filter(Boolean);
+    for (const dir of dirs) {
+      const file = path.resolve(dir, name);
+      try {
+        if (statSync(file).isFile()) {
+          accessSync(file, constants.X_OK);
+          return { path: file, name: path.basename(file) };
+        }
+      } catch {
+        // not here
+      }
+    }
+  }
+  throw new Error('neither tofu nor terraform is on PATH (or FOUNDATION_TOFU_BIN is not executable)');
+}
+
+/** A temp copy of tests/fixtures/<name> and an s3rver for it, with the environment foundation reads (ENV=dev). */
+async function fixtureWithS3(name, cleanup) {
+  const s3 = await startS3(cleanup);
+  const dir = mkdtempSync(path.join(os.tmpdir(), `foundation-bench-${name}-`));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(path.join(REPO_ROOT, 'tests', 'fixtures', name), dir, { recursive: true });
+  const env = benchEnv({
+    ENV: 'dev',
+    TOFU_BACKEND_S3_ENDPOINT: s3.endpoint,
+    TOFU_BACKEND_S3_BUCKET: s3.bucket,
+    TOFU_BACKEND_S3_ACCESS_KEY: s3.accessKeyId,
+    TOFU_BACKEND_S3_SECRET_KEY: s3.secretAccessKey,
+  });
+  return { s3, dir, env };
+}
+
+/** s3rver on a loopback port, in this process, with one bucket (as tests/support/s3.ts). */
+async function startS3(cleanup) {
+  const S3rver = require('s3rver');
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'foundation-bench-s3-'));
+  cleanup.push(() => rmSync(directory, { recursive: true, force: true }));
+  const bucket = 'state';
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const { port } = await server.run();
+  cleanup.push(() => server.close());
+  return { endpoint: `http://127.0.0.1:${port}`, bucket, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+}
+
+async function machineInfo() {
+  const cpus = os.cpus();
+  let tofu = 'not found';
+  try {
+    const found = findTofu(benchEnv({}));
+    const out = await capture(found.path, ['version', '-json'], benchEnv({}));
+    const version = JSON.parse(out).terraform_version;
+    tofu = `${found.name} ${version} (${found.path})`;
+  } catch (error) {
+    tofu = `unknown (${error.message.split('\n')[0]})`;
+  }
+  return {
+    date: new Date().toISOString(),
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: round2(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    tofu,
+    // Other work on the machine shows up as noise (a wide min..p90): recorded to judge it.
+    loadBefore: loadAverage(),
+  };
+}
+
+const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(' / ');
+
+/** dist/ is what bin/foundation.js runs: say so when a source file is newer than the build. */
+function staleBuild() {
+  const built = statSync(path.join(REPO_ROOT, 'dist', 'cli.js')).mtimeMs;
+  const newer = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.ts') && statSync(full).mtimeMs > built) newer.push(path.relative(REPO_ROOT, full));
+    }
+  };
+  walk(path.join(REPO_ROOT, 'src'));
+  return newer.length ? `dist/ is older than ${newer.join(', ')}: run \`npm run build\` to measure the current source` : undefined;
+}
+
+function capture(file, args, env) {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (text) => (out += text));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${file} ${args.join(' ')}: exit ${code}`))));
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+
+function renderMarkdown({ invocation, machine, runs, warmup, stale, results }) {
+  const lines = [
+    `Command: \`${invocation}\` (${warmup} untimed warm-up runs, then ${runs} timed runs per command, round-robin)`,
+    '',
+    `- Date: ${machine.date}`,
+    `- CPU: ${machine.cpu}, ${machine.cores} cores; memory ${machine.memoryGiB} GiB`,
+    `- OS: ${machine.os}`,
+    `- Node: ${machine.node}`,
+    `- tofu: ${machine.tofu}`,
+    `- Load average (1 / 5 / 15 min): ${machine.loadBefore} before, ${machine.loadAfter} after`,
+  ];
+  if (stale) lines.push(`- Warning: ${stale}`);
+  for (const result of results) {
+    const [baseline] = result.commands;
+    lines.push('', `### ${result.title}`, '');
+    for (const note of result.notes) lines.push(`- ${note}`);
+    if (result.notes.length) lines.push('');
+    lines.push(
+      '| Command | Runs | Median (ms) | Min (ms) | p90 (ms) | Exit codes | Overhead vs baseline (median − median) |',
+      '| --- | ---: | ---: | ---: | ---: | --- | ---: |',
+    );
+    for (const cmd of result.commands) {
+      const overhead = cmd === baseline ? 'baseline' : `${signed(cmd.median - baseline.median)} ms (×${(cmd.median / baseline.median).toFixed(2)})`;
+      const codes = Object.entries(cmd.exitCodes).map(([code, count]) => `${code}×${count}`).join(', ');
+      lines.push(`| \`${cmd.label}\` | ${cmd.n} | ${cmd.median.toFixed(1)} | ${cmd.min.toFixed(1)} | ${cmd.p90.toFixed(1)} | ${codes} | ${overhead} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function invocationLine() {
+  const args = process.argv.slice(2).join(' ');
+  if (process.env.npm_lifecycle_event === 'bench') return `npm run bench${args ? ` -- ${args}` : ''}`;
+  return `node bench/run.js${args ? ` ${args}` : ''}`;
+}
+
+function countStacks() {
+  try {
+    return readdirSync(path.join(REPO_ROOT, 'stacks')).length;
+  } catch {
+    return 0;
+  }
+}
+
+function positiveInt(text, flag, { allowZero = false } = {}) {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new Error(`${flag} needs a ${allowZero ? 'non-negative' : 'positive'} integer, got "${text}"`);
+  return n;
+}
+
+const round2 = (n) => Math.round(n * 100) / 100;
+const signed = (n) => `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(1)}`;
+const log = (text) => process.stderr.write(`${text}\n`);
+
+try {
+  await main();
+} catch (error) {
+  log(`bench: ${error.message}`);
+  process.exitCode = 1;
+}
