@@ -1,7 +1,7 @@
 import { parallelismFrom, prepareRun, type RunOptions } from '../orchestrate/prepare.js';
 import { schedule } from '../orchestrate/scheduler.js';
-import { planStack } from '../orchestrate/stack-workflow.js';
-import { EXIT, FoundationError } from '../ui/errors.js';
+import { planOutcome, planStack } from '../orchestrate/stack-workflow.js';
+import { FoundationError } from '../ui/errors.js';
 import { renderReport } from '../ui/run-output.js';
 import type { GlobalOptions } from './options.js';
 
@@ -12,10 +12,7 @@ export async function run(global: GlobalOptions, names: string[], options: RunOp
     'plan',
     run.ctx.env,
     run.stacks,
-    async (stack, io) => {
-      const plan = await planStack(run.ctx, stack, run.files.get(stack.name)!, io, { out: options.out });
-      return { status: plan.exitCode === EXIT.changes ? 'changes' : 'no-changes', exitCode: plan.exitCode, summary: plan.summary, planFile: plan.planFile, init: plan.init };
-    },
+    async (stack, io) => planOutcome(await planStack(run.ctx, stack, run.files.get(stack.name)!, io, { out: options.out })),
     { parallelism: parallelismFrom(options.parallelism), failFast: options.failFast, view: await run.view('plan'), decided: run.refused },
   );
   renderReport(report, options);

@@ -5,7 +5,7 @@ import { EXIT, FoundationError } from '../ui/errors.js';
 import { parallelismFrom, type PreparedRun, type RunOptions } from './prepare.js';
 import { aggregateExitCode, type RunReport, type StackResult } from './report.js';
 import { schedule, type StackIO, type StackOutcome } from './scheduler.js';
-import { applyPlanFile, defaultPlanFile, planStack, readPlanSummary } from './stack-workflow.js';
+import { applyPlanFile, defaultPlanFile, planOutcome, planStack, readPlanSummary } from './stack-workflow.js';
 
 export interface ApplyRunOptions extends RunOptions {
   /** A saved plan file for the one stack. */
@@ -15,7 +15,7 @@ export interface ApplyRunOptions extends RunOptions {
   autoApprove?: boolean;
 }
 
-/** Wraps one stack's `tofu apply`: the place for guards that act around it (drain, later). */
+/** Wraps one stack's `tofu apply`: the place for guards that act around it (the ARC drain). */
 export type ApplyWrapper = (stack: Stack, io: StackIO, apply: () => Promise<void>) => Promise<void>;
 
 /**
@@ -40,10 +40,10 @@ export async function runApply(
       if (given) {
         io.phase('reading the saved plan');
         const summary = await readPlanSummary(ctx, stack, savedPlanFile(stack, given));
-        return { status: planHasChanges(summary) ? 'changes' : 'no-changes', exitCode: planHasChanges(summary) ? EXIT.changes : EXIT.ok, summary, planFile: given };
+        const changes = planHasChanges(summary);
+        return { status: changes ? 'changes' : 'no-changes', exitCode: changes ? EXIT.changes : EXIT.ok, summary, planFile: given };
       }
-      const plan = await planStack(ctx, stack, run.files.get(stack.name)!, io);
-      return { status: plan.exitCode === EXIT.changes ? 'changes' : 'no-changes', exitCode: plan.exitCode, summary: plan.summary, planFile: plan.planFile, init: plan.init };
+      return planOutcome(await planStack(ctx, stack, run.files.get(stack.name)!, io));
     },
     { parallelism: parallelismFrom(undefined), failFast, view: await run.view('plan'), decided: run.refused },
   );

@@ -7,6 +7,7 @@ import { loadProject } from '../config/load.js';
 import { resolveEnv } from '../config/resolve.js';
 import { installSignalHandlers } from '../tofu/signals.js';
 import { FoundationError } from '../ui/errors.js';
+import { printErr } from '../ui/output.js';
 import { blockView, liveView } from '../ui/run-view.js';
 import { refusal, type Command } from './guards.js';
 import { loadRunContext, type RunContext } from './run-context.js';
@@ -44,7 +45,8 @@ export async function prepareRun(global: GlobalOptions, selection: Selection, op
   installSignalHandlers();
   const project = loadProject();
   const env = resolveEnv(project, global.env);
-  const { stacks } = await selectStacks(project, selection, env);
+  const { stacks, notDeployed } = await selectStacks(project, selection, env);
+  if (notDeployed.length > 0) printErr(`note: left out, not deployed in ENV ${env}: ${notDeployed.join(', ')}`);
   if (stacks.length === 0) throw new FoundationError('the selection matches no stack', 'loosen --only/--exclude, or check --changed-since: no stack files changed');
   const ctx = loadRunContext(global, project);
   const refused = new Map<string, Omit<StackResult, 'stack'>>();

@@ -9,7 +9,7 @@ import { captureTofu, runTofu } from '../tofu/process.js';
 import { callsModules, rootModuleFiles } from '../tofu/root-module.js';
 import { EXIT, FoundationError } from '../ui/errors.js';
 import type { RunContext } from './run-context.js';
-import type { StackIO } from './scheduler.js';
+import type { StackIO, StackOutcome } from './scheduler.js';
 
 /** Where a stack's tofu output goes: the terminal live, or a buffer for grouped output. */
 export type OutputSink = (text: string) => void;
@@ -92,6 +92,11 @@ export async function planStack(
   }
   chmodSync(planFile, 0o600);
   return { exitCode: code, planFile, summary: await readPlanSummary(ctx, stack, planFile), init };
+}
+
+/** A plan as a stack's outcome in a run report. */
+export function planOutcome(plan: PlanOutcome): StackOutcome {
+  return { status: plan.exitCode === EXIT.changes ? 'changes' : 'no-changes', exitCode: plan.exitCode, summary: plan.summary, planFile: plan.planFile, init: plan.init };
 }
 
 /** Applies a saved plan (a saved plan never prompts); a non-zero tofu exit is an error. */

@@ -30,9 +30,3 @@ export class RefusedError extends FoundationError {
     this.name = 'RefusedError';
   }
 }
-
-/** Node's system errors carry a code such as ENOENT or ECONNREFUSED. */
-export function errnoCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, spawnCli } from '../support/cli.js';
+import { execa } from 'execa';
+import { baseEnv, CLI, runCli, spawnCli } from '../support/cli.js';
 import { cleanUpFleets, freshFleet, readFleetLog } from '../support/fleet.js';
 import { tofuRecorder } from '../support/tofu-recorder.js';
 import { waitFor } from '../support/wait.js';
@@ -32,6 +33,8 @@ describe('many stacks: order and parallelism', () => {
     const apply = await runCli(['apply', '--all', '--auto-approve', '--json'], { cwd: fleet.dir, env: { ...fleet.env, FLEET_LOG: log, TF_VAR_sleep: '1' } });
     expect(apply.exitCode, apply.stderr).toBe(2);
     expect(statuses(apply.stdout)).toEqual({ a1: 'applied', b1: 'applied', a2: 'applied', b2: 'applied', c: 'applied' });
+
+    expect(apply.stderr).toContain('note: left out, not deployed in ENV dev: solo');
 
     // The resources themselves recorded when each apply started and ended.
     const events = readFleetLog(log);
@@ -246,5 +249,27 @@ describe('interrupts', () => {
     expect(Object.fromEntries(report.stacks.map((s: StackReport) => [s.stack, s.status]))).toEqual({ a1: 'interrupted', b1: 'not-started', a2: 'not-started', b2: 'not-started', c: 'not-started' });
     expect(report.stacks[1].reason).toBe('not started: interrupted by SIGTERM');
     expect(output).toContain('a1 | Interrupt received.');
+  });
+});
+
+describe('output in a terminal', () => {
+  it('shows a live task list, then each stack\'s output as one block, then the summary', async () => {
+    const fleet = await freshFleet();
+    // `script` gives the CLI a real pseudo-terminal; stty sets a width, as a terminal window would.
+    const command = `stty cols 150 rows 50; exec ${process.execPath} ${CLI} plan a1 b1 a2`;
+    const result = await execa('script', ['-qefc', command, '/dev/null'], { cwd: fleet.dir, env: baseEnv(fleet.env), extendEnv: false, reject: false });
+    const screen = String(result.stdout).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '\n');
+    expect(result.exitCode, screen).toBe(2);
+    // the task list: a2 waited on a1, and every stack ended with its counts
+    expect(screen).toMatch(/a2: waiting on a1/);
+    for (const stack of ['a1', 'b1', 'a2']) expect(screen).toMatch(new RegExp(`✔ ${stack}: \\+1 ~0 -0`));
+    // the blocks come whole, after the list
+    const lastListLine = screen.lastIndexOf('✔ ');
+    for (const stack of ['a1', 'b1', 'a2']) {
+      const header = screen.indexOf(`── ${stack} (plan): changes ──`);
+      expect(header, `${stack} block`).toBeGreaterThan(lastListLine);
+      expect(screen.slice(header)).toContain('module.step.terraform_data.step will be created');
+    }
+    expect(screen.trimEnd().split('\n').filter((l) => l.trim()).slice(-5)[0]).toBe('foundation plan (ENV dev): exit 2');
   });
 });
