@@ -25,7 +25,8 @@ export async function run(global: GlobalOptions, names: string[], options: Apply
     );
   }
   const allowSkip = checkSkipDrain(options);
-  const run = await prepareRun(global, { ...options, names }, options, 'apply');
+  const drainTimeoutMs = options.drainTimeout === undefined ? undefined : parseDuration(options.drainTimeout, '--drain-timeout');
+  const run = await prepareRun(global, names, options, 'apply');
   // The drain preflight is read-only: context, API, CRDs, scale sets. It runs before any plan.
   const targets = new Map<string, DrainTarget>();
   for (const stack of run.stacks) {
@@ -36,7 +37,7 @@ export async function run(global: GlobalOptions, names: string[], options: Apply
     wrapApply: (stack, io, apply) => {
       const target = targets.get(stack.name);
       if (!target) return apply();
-      return drainAround(target, io, apply, { timeoutMs: parseDuration(options.drainTimeout ?? target.config.timeout, '--drain-timeout') });
+      return drainAround(target, io, apply, { timeoutMs: drainTimeoutMs ?? parseDuration(target.config.timeout, 'apply.drain.timeout') });
     },
   });
   renderReport(report, options);

@@ -19,6 +19,7 @@ interface DrainOptions {
 export async function run(global: GlobalOptions, name: string, options: DrainOptions): Promise<number> {
   if (options.status && options.restore) throw new FoundationError('--status and --restore do not go together', 'pick one');
   if (options.json && !options.status) throw new FoundationError('--json goes with --status', `run "foundation drain ${name} --status --json"`);
+  const drainTimeoutMs = options.drainTimeout === undefined ? undefined : parseDuration(options.drainTimeout, '--drain-timeout');
   installSignalHandlers();
   const project = loadProject();
   const stack = requireStack(project, name);
@@ -59,7 +60,7 @@ export async function run(global: GlobalOptions, name: string, options: DrainOpt
     return 0;
   }
 
-  const lease = await drainScaleSets(target, io, { timeoutMs: parseDuration(options.drainTimeout ?? target.config.timeout, '--drain-timeout') });
+  const lease = await drainScaleSets(target, io, { timeoutMs: drainTimeoutMs ?? parseDuration(target.config.timeout, 'apply.drain.timeout') });
   await lease.release();
   printOut(`${stack.name}: drained; the scale sets stay at 0 until "foundation drain ${stack.name} --restore" (or the next apply) puts them back`);
   return 0;

@@ -1,4 +1,4 @@
-import { parallelismFrom, prepareRun, type RunOptions } from '../orchestrate/prepare.js';
+import { prepareRun, type RunOptions } from '../orchestrate/prepare.js';
 import { schedule } from '../orchestrate/scheduler.js';
 import { planOutcome, planStack } from '../orchestrate/stack-workflow.js';
 import { FoundationError } from '../ui/errors.js';
@@ -7,13 +7,13 @@ import type { GlobalOptions } from './options.js';
 
 export async function run(global: GlobalOptions, names: string[], options: RunOptions & { out?: string }): Promise<number> {
   if (options.out && names.length !== 1) throw new FoundationError('--out takes exactly one named stack', 'plan several stacks without --out: each plan goes to .foundation/plans/<env>/<stack>.tfplan');
-  const run = await prepareRun(global, { ...options, names }, options, 'plan');
+  const run = await prepareRun(global, names, options, 'plan');
   const report = await schedule(
     'plan',
     run.ctx.env,
     run.stacks,
     async (stack, io) => planOutcome(await planStack(run.ctx, stack, run.files.get(stack.name)!, io, { out: options.out })),
-    { parallelism: parallelismFrom(options.parallelism), failFast: options.failFast, view: await run.view('plan'), decided: run.refused },
+    { parallelism: run.parallelism, failFast: options.failFast, view: await run.view('plan'), decided: run.refused },
   );
   renderReport(report, options);
   return report.exitCode;

@@ -74,7 +74,7 @@ export async function drainScaleSets(target: DrainTarget, io: StackIO, { timeout
     }
     const outcome = await waitUntilIdle(client, config.namespace, scaleSets, { timeoutMs, progress: (busy) => showBusy(io, busy) });
     if (outcome !== 'idle') {
-      await restoreScaleSets(target, io);
+      // The catch below restores the scale sets and releases the Lease.
       throw outcome === 'timeout'
         ? new RefusedError(
             `drain of ${target.stack.name} timed out after ${Math.round(timeoutMs / 1000)}s with runners still busy; scale sets restored, tofu apply not run`,
@@ -85,7 +85,9 @@ export async function drainScaleSets(target: DrainTarget, io: StackIO, { timeout
     io.write('drain: no busy runners left\n');
     return lease;
   } catch (error) {
-    await restoreScaleSets(target, io).catch(() => undefined);
+    await restoreScaleSets(target, io).catch((restoreError: unknown) =>
+      io.write(`drain: could not restore the scale sets (${(restoreError as Error).message}); run "foundation drain ${target.stack.name} --restore"\n`),
+    );
     await lease.release().catch(() => undefined);
     throw error;
   }

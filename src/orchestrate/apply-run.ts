@@ -1,8 +1,9 @@
 import { existsSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Stack } from '../config/load.js';
 import { planHasChanges } from '../tofu/plan-summary.js';
 import { EXIT, FoundationError } from '../ui/errors.js';
-import { parallelismFrom, type PreparedRun, type RunOptions } from './prepare.js';
+import { type PreparedRun, type RunOptions } from './prepare.js';
 import { aggregateExitCode, type RunReport, type StackResult } from './report.js';
 import { schedule, type StackIO, type StackOutcome } from './scheduler.js';
 import { applyPlanFile, defaultPlanFile, planOutcome, planStack, readPlanSummary } from './stack-workflow.js';
@@ -20,8 +21,8 @@ export type ApplyWrapper = (stack: Stack, io: StackIO, apply: () => Promise<void
 
 /**
  * Apply over one or several stacks: plan every stack first (in parallel, dependency
- * order), show every summary and ask once unless approved, then apply the saved plans
- * in dependency order, one stack at a time by default. A failed plan or apply skips the
+ * order, on every core), show every summary and ask once unless approved, then apply
+ * the saved plans in dependency order, `run.parallelism` at a time (one by default). A failed plan or apply skips the
  * stack's dependents; a stack with no changes applies nothing.
  */
 export async function runApply(
@@ -45,7 +46,7 @@ export async function runApply(
       }
       return planOutcome(await planStack(ctx, stack, run.files.get(stack.name)!, io));
     },
-    { parallelism: parallelismFrom(undefined), failFast, view: await run.view('plan'), decided: run.refused },
+    { parallelism: availableParallelism(), failFast, view: await run.view('plan'), decided: run.refused },
   );
 
   const pending = plans.stacks.filter((r) => r.status === 'changes');
@@ -69,7 +70,7 @@ export async function runApply(
       if (!options.plan && !options.savedPlans) rmSync(plan.planFile!, { force: true });
       return { status: 'applied', exitCode: EXIT.changes, summary: plan.summary, init: plan.init };
     },
-    { parallelism: parallelismFrom(options.parallelism, 1), failFast, view: await run.view('apply'), decided: settled },
+    { parallelism: run.parallelism, failFast, view: await run.view('apply'), decided: settled },
   );
 
   const stacks = applies.stacks.map((applied) => mergeTimes(byName.get(applied.stack)!, applied));

@@ -30,8 +30,8 @@ export interface PreparedRun {
   files: Map<string, BackendFiles>;
   /** Stacks refused by a guard before anything ran. */
   refused: Map<string, Omit<StackResult, 'stack'>>;
-  /** Where tofu output and progress go: stderr under --json, so stdout stays one JSON document. */
-  stream: NodeJS.WriteStream;
+  /** Stacks at once: --parallelism, else the number of cores for init and plan, one for apply. */
+  parallelism: number;
   /** A fresh view for one pass over the stacks (apply makes two: plan, then apply). */
   view(command: string): Promise<RunView>;
 }
@@ -41,11 +41,12 @@ export interface PreparedRun {
  * ENV, guards, backend variables, the tofu binary, each root module, then one probe of
  * the bucket.
  */
-export async function prepareRun(global: GlobalOptions, selection: Selection, options: RunOptions, command: Command): Promise<PreparedRun> {
+export async function prepareRun(global: GlobalOptions, names: string[], options: RunOptions, command: Command): Promise<PreparedRun> {
   installSignalHandlers();
+  const parallelism = parallelismFrom(options.parallelism, command === 'apply' ? 1 : availableParallelism());
   const project = loadProject();
   const env = resolveEnv(project, global.env);
-  const { stacks, notDeployed } = await selectStacks(project, selection, env);
+  const { stacks, notDeployed } = await selectStacks(project, { ...options, names }, env);
   if (notDeployed.length > 0) printErr(`note: left out, not deployed in ENV ${env}: ${notDeployed.join(', ')}`);
   if (stacks.length === 0) throw new FoundationError('the selection matches no stack', 'loosen --only/--exclude, or check --changed-since: no stack files changed');
   const ctx = loadRunContext(global, project);
@@ -57,13 +58,14 @@ export async function prepareRun(global: GlobalOptions, selection: Selection, op
     else files.set(stack.name, prepareStack(ctx, stack));
   }
   if (files.size > 0) await probeBucket(ctx.location, ctx.credentials, ctx.backendEnv);
+  // Tofu output and progress: stderr under --json, so stdout stays one JSON document.
   const stream = options.json ? process.stderr : process.stdout;
   return {
     ctx,
     stacks,
     files,
     refused,
-    stream,
+    parallelism,
     view: async (pass) => {
       if (stacks.length === 1) return liveView(stream);
       if (stream.isTTY && !ctx.ci) {
@@ -75,8 +77,7 @@ export async function prepareRun(global: GlobalOptions, selection: Selection, op
   };
 }
 
-/** --parallelism N, else the default: the number of cores for init and plan, one for apply. */
-export function parallelismFrom(value: string | undefined, fallback = availableParallelism()): number {
+function parallelismFrom(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new FoundationError(`--parallelism must be a whole number of at least 1, not "${value}"`, 'e.g. --parallelism 4');

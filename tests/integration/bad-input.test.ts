@@ -117,6 +117,11 @@ describe('bad input: one-line error and hint, exit 1, nothing written', () => {
     await expectRejected(['plan', 'hello'], { FOUNDATION_TOFU_BIN: '/nonexistent/tofu' }, /^error: FOUNDATION_TOFU_BIN names "\/nonexistent\/tofu", which is not an executable file$/);
   });
 
+  it('a bad --parallelism or --drain-timeout, before any plan runs', async () => {
+    await expectRejected(['apply', 'hello', '--auto-approve', '--parallelism', '0'], {}, /^error: --parallelism must be a whole number of at least 1, not "0"$/);
+    await expectRejected(['apply', 'hello', '--auto-approve', '--drain-timeout', 'soon'], {}, /^error: --drain-timeout must be a duration such as 90s, 30m or 1h, not "soon"$/);
+  });
+
   it('no foundation.yaml anywhere above the working directory', async () => {
     const lonely = mkdtempSync(path.join(tmpdir(), 'foundation-lonely-'));
     const result = await runCli(['stacks'], { cwd: lonely, env });
