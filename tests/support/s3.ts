@@ -4,11 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { copyFixture, removeFixtures } from './project.js';
+import { startConditionalWritesLayer, type S3rverStore } from './s3-conditional-writes.js';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
 const require = createRequire(import.meta.url);
 // s3rver is CommonJS; its account registry is how it learns key pairs beyond S3RVER/S3RVER.
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => { run(): Promise<{ port: number }>; close(): Promise<void> };
+const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
+  store: S3rverStore;
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+};
 const { DUMMY_ACCOUNT } = require('s3rver/lib/models/account.js') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } };
 
 export interface LocalS3 {
@@ -18,6 +23,8 @@ export interface LocalS3 {
   secretAccessKey: string;
   /** The environment variables foundation reads for this server. */
   env: Record<string, string>;
+  /** Conditional PUTs the server refused with 412 (always 0 with conditionalWrites: false). */
+  preconditionsRefused(): number;
   keys(prefix?: string): Promise<string[]>;
   read(key: string): Promise<string>;
   remove(key: string): Promise<void>;
@@ -25,16 +32,24 @@ export interface LocalS3 {
 }
 
 /**
- * A real S3-compatible server (s3rver) on a loopback port with one bucket. Note: s3rver
- * checks the access key id but not SigV4 signatures, and ignores If-None-Match, so it can
- * prove neither a wrong secret being refused nor lock exclusivity.
+ * A real S3-compatible server (s3rver) on a loopback port with one bucket. s3rver checks the
+ * access key id but not SigV4 signatures, so it cannot prove a wrong secret refused. It
+ * ignores If-None-Match; by default a thin layer in front of it honours conditional writes
+ * as AWS, MinIO and RustFS do (tests/support/s3-conditional-writes.ts), so tofu's lockfile
+ * really excludes. `conditionalWrites: false` serves plain s3rver, a server that does not.
  */
-export async function startLocalS3({ accessKeyId = 'S3RVER', secretAccessKey = 'S3RVER', bucket = 'state' } = {}): Promise<LocalS3> {
+export async function startLocalS3({
+  accessKeyId = 'S3RVER',
+  secretAccessKey = 'S3RVER',
+  bucket = 'state',
+  conditionalWrites = true,
+} = {}): Promise<LocalS3> {
   if (accessKeyId !== 'S3RVER') DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
   const directory = mkdtempSync(path.join(tmpdir(), 'foundation-s3-'));
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket }] });
-  const { port } = await server.run();
-  const endpoint = `http://127.0.0.1:${port}`;
+  const { port: s3rverPort } = await server.run();
+  const layer = conditionalWrites ? await startConditionalWritesLayer(s3rverPort, server.store) : undefined;
+  const endpoint = `http://127.0.0.1:${layer?.port ?? s3rverPort}`;
   const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } });
   return {
     endpoint,
@@ -47,6 +62,7 @@ export async function startLocalS3({ accessKeyId = 'S3RVER', secretAccessKey = '
       TOFU_BACKEND_S3_ACCESS_KEY: accessKeyId,
       TOFU_BACKEND_S3_SECRET_KEY: secretAccessKey,
     },
+    preconditionsRefused: () => layer?.refused() ?? 0,
     async keys(prefix) {
       const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
       return (listed.Contents ?? []).map((o) => o.Key!).sort();
@@ -60,6 +76,7 @@ export async function startLocalS3({ accessKeyId = 'S3RVER', secretAccessKey = '
     },
     async stop() {
       client.destroy();
+      await layer?.close();
       await server.close();
       rmSync(directory, { recursive: true, force: true });
     },
