@@ -141,6 +141,7 @@ function renewing(client: KubeClient, initial: V1Lease, holder: string): HeldLea
   let current = initial;
   let renewedAt = Date.now();
   let timer: NodeJS.Timeout | undefined;
+  let inflight: Promise<unknown> = Promise.resolve();
   let stopped = false;
 
   /** True when renewed; false to try again soon; the Lease is marked lost when it is not ours any more. */
@@ -170,7 +171,7 @@ function renewing(client: KubeClient, initial: V1Lease, holder: string): HeldLea
   const lose = (reason: string) => lost.abort(new Error(reason));
   const schedule = (ms: number) => {
     timer = setTimeout(() => {
-      void renew().then((renewed) => {
+      inflight = renew().then((renewed) => {
         if (!stopped && !lost.signal.aborted) schedule(renewed ? (duration * 1000) / 3 : Math.min(RETRY_MS, (duration * 1000) / 6));
       });
     }, ms);
@@ -184,6 +185,7 @@ function renewing(client: KubeClient, initial: V1Lease, holder: string): HeldLea
     release: async () => {
       stopped = true;
       clearTimeout(timer);
+      await inflight; // a renewal under way moves the resourceVersion the delete is conditioned on
       if (lost.signal.aborted) return; // not ours any more: leave it to its holder
       try {
         await client.coordination.deleteNamespacedLease({ name, namespace, body: { preconditions: { resourceVersion: current.metadata?.resourceVersion } } });

@@ -2,6 +2,8 @@
 // codes and watch protocol that kubectl and @kubernetes/client-node rely on, backed by an
 // in-memory store. Tests seed it and drive ARC "controller" behaviour through the
 // methods below; tests/integration/kube-api-kubectl.test.ts proves kubectl accepts it.
+// It refuses what a real API server refuses: tests/support/kube-api/enforced.ts lists each
+// rule with the real server's answer (typed-field decoding in kube-api/typed.ts).
 //
 // Not served: protobuf bodies (kubectl's `create configmap|secret|namespace` send them;
 // the CLI never does), server-side apply, finalizers and graceful deletion, `get -w` tables.
