@@ -69,20 +69,25 @@ export async function acquireLease(client: KubeClient, namespace: string, name: 
   const started = Date.now();
   let observed: { record: string; at: number } | undefined;
   let lastReport = 0;
+  let mayCreate = true;
   const interrupt = new AbortController();
   const unsubscribe = onInterrupt(() => interrupt.abort());
   try {
     for (;;) {
       if (interrupt.signal.aborted) throw new FoundationError(`interrupted while waiting for the Lease ${where}; nothing was drained`, 'run the command again when ready');
       const spec: Spec = { holderIdentity: holder, leaseDurationSeconds: duration, acquireTime: now(), renewTime: now(), leaseTransitions: 0 };
-      try {
-        const created = await api.createNamespacedLease({ namespace, body: { metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'foundation' } }, spec } });
-        return renewing(client, created, holder);
-      } catch (error) {
-        if (apiStatus(error) !== 409) throw kubeError(client, error, `create Lease ${where}`);
+      if (mayCreate) {
+        try {
+          const created = await api.createNamespacedLease({ namespace, body: { metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'foundation' } }, spec } });
+          return renewing(client, created, holder);
+        } catch (error) {
+          if (apiStatus(error) !== 409) throw kubeError(client, error, `create Lease ${where}`);
+        }
       }
       const current = await readLease(client, namespace, name);
-      if (!current) continue; // released between the create and the read
+      // Released since: create it. While it exists, waiting only reads it.
+      mayCreate = !current;
+      if (!current) continue;
       const other = current.spec?.holderIdentity ?? '';
       const record = JSON.stringify(current.spec ?? {});
       if (observed?.record !== record) observed = { record, at: Date.now() };
