@@ -103,6 +103,7 @@ withRunOptions(program.command('apply').description('plan, show every summary, a
   .option('--auto-approve', 'plan and apply without asking')
   .option('--drain-timeout <duration>', 'how long to wait for busy ARC runners (default: apply.drain.timeout)')
   .option('--skip-drain', 'apply without draining the ARC scale sets (loud; refused in CI unless FOUNDATION_ALLOW_SKIP_DRAIN=1)')
+  .option('--lease-wait <duration>', 'how long to wait for another run\'s drain Lease to expire (default: a little over its duration)')
   .action(action(() => import('./commands/apply.js')));
 
 program
@@ -112,6 +113,7 @@ program
   .option('--status', 'caps, runners, busy runners and any recorded drain per scale set')
   .option('--restore', 'put back the recorded caps (after a crashed apply or a manual drain)')
   .option('--drain-timeout <duration>', 'how long to wait for busy runners (default: apply.drain.timeout)')
+  .option('--lease-wait <duration>', 'how long to wait for another run\'s drain Lease to expire (default: a little over its duration)')
   .option('--json', 'with --status: machine-readable output')
   .action(action(() => import('./commands/drain.js')));
 

@@ -10,7 +10,7 @@ import { isCI, isInteractive, printErr } from '../ui/output.js';
 import { renderReport } from '../ui/run-output.js';
 import type { GlobalOptions } from './options.js';
 
-type ApplyOptions = ApplyRunOptions & { skipDrain?: boolean; drainTimeout?: string };
+type ApplyOptions = ApplyRunOptions & { skipDrain?: boolean; drainTimeout?: string; leaseWait?: string };
 
 export async function run(global: GlobalOptions, names: string[], options: ApplyOptions): Promise<number> {
   if (options.plan && names.length !== 1) {
@@ -26,6 +26,7 @@ export async function run(global: GlobalOptions, names: string[], options: Apply
   }
   const allowSkip = checkSkipDrain(options);
   const drainTimeoutMs = options.drainTimeout === undefined ? undefined : parseDuration(options.drainTimeout, '--drain-timeout');
+  const leaseWaitMs = options.leaseWait === undefined ? undefined : parseDuration(options.leaseWait, '--lease-wait');
   const run = await prepareRun(global, names, options, 'apply');
   // The drain preflight is read-only: context, API, CRDs, scale sets. It runs before any plan.
   const targets = new Map<string, DrainTarget>();
@@ -37,7 +38,7 @@ export async function run(global: GlobalOptions, names: string[], options: Apply
     wrapApply: (stack, io, apply) => {
       const target = targets.get(stack.name);
       if (!target) return apply();
-      return drainAround(target, io, apply, { timeoutMs: drainTimeoutMs ?? parseDuration(target.config.timeout, 'apply.drain.timeout') });
+      return drainAround(target, io, apply, { timeoutMs: drainTimeoutMs ?? parseDuration(target.config.timeout, 'apply.drain.timeout'), leaseWaitMs });
     },
   });
   renderReport(report, options);

@@ -3,11 +3,12 @@ import { kubeContextFor } from '../config/resolve.js';
 import type { DrainConfig } from '../config/schema.js';
 import type { StackIO } from '../orchestrate/scheduler.js';
 import { FoundationError, RefusedError } from '../ui/errors.js';
-import { findRunner, listScaleSets, patchScaleSet, requireArcCrds, type Runner, type ScaleSet } from './arc.js';
+import { printErr } from '../ui/output.js';
+import { findRunner, listScaleSets, patchScaleSet, requireArcCrds, runnerOwnership, scaleSetsIn, type Runner, type ScaleSet } from './arc.js';
 import { connectKube, type KubeClient } from './client.js';
 import { capsInManifest, latestDeployed, releaseOf, type Caps, type ReleaseRef } from './helm-release.js';
 import { waitUntilIdle } from './idle-wait.js';
-import { acquireLease, holderIdentity, type HeldLease } from './lease.js';
+import { acquireLease, leaseSeconds, lostReason, type HeldLease } from './lease.js';
 
 /** On each drained scale set, written in the same patch that sets its caps to 0. */
 export const DRAIN_ANNOTATION = 'foundation/drain';
@@ -30,13 +31,19 @@ export interface DrainTarget {
   scaleSets: ScaleSet[];
 }
 
-/** Read-only checks, before anything runs: the context, the API, the ARC CRDs and every scale set to drain. */
-export async function connectDrainTarget(project: Project, stack: Stack, env: string, contextFlag?: string): Promise<DrainTarget> {
+/**
+ * Read-only checks, before anything runs: the context, the API, the ARC CRDs and every
+ * scale set to drain. `lenient` (status, restore) takes the named scale sets that still
+ * exist instead of refusing when one is gone.
+ */
+export async function connectDrainTarget(project: Project, stack: Stack, env: string, contextFlag?: string, { lenient = false } = {}): Promise<DrainTarget> {
   const config = stack.spec.apply.drain;
   if (!config) throw new FoundationError(`stack "${stack.name}" has no apply.drain block`, `add apply.drain to ${stack.file} to name the scale sets to drain`);
   const client = await connectKube(kubeContextFor(project, stack, env, contextFlag));
   await requireArcCrds(client);
-  const scaleSets = await listScaleSets(client, config.namespace, { names: config.scaleSets, selector: config.selector });
+  const scaleSets = lenient
+    ? (await scaleSetsIn(client, config.namespace, config.selector)).filter((s) => !config.scaleSets || config.scaleSets.includes(s.name))
+    : await listScaleSets(client, config.namespace, { names: config.scaleSets, selector: config.selector });
   return { client, stack, config, scaleSets };
 }
 
@@ -44,48 +51,79 @@ export async function connectDrainTarget(project: Project, stack: Stack, env: st
 export async function refuseSelfHosted(target: DrainTarget, runnerName = process.env.RUNNER_NAME): Promise<void> {
   if (!runnerName) return;
   const runner = await findRunner(target.client, target.config.namespace, runnerName);
-  const own = runner && target.scaleSets.find((s) => s.label === runner.scaleSet);
+  if (!runner) return;
+  const own = (await runnerOwnership(target.client, target.config.namespace, target.scaleSets)).scaleSetOf(runner);
   if (own) {
     throw new RefusedError(
-      `this job runs on runner ${runnerName} of scale set ${own.name}, which the apply of ${target.stack.name} would drain`,
+      `this job runs on runner ${runnerName} of scale set ${own}, which the apply of ${target.stack.name} would drain`,
       'run the apply on a lane outside the drained scale sets (the contract\'s non-shared heavy lane)',
     );
   }
 }
 
+export interface DrainOptions {
+  timeoutMs: number;
+  /** How long to wait for another holder's Lease to expire (--lease-wait). */
+  leaseWaitMs?: number;
+}
+
+/** A drain in place: the Lease this run holds and the scale sets it recorded and set to 0. */
+export interface Drain {
+  lease: HeldLease;
+  recorded: string[];
+}
+
+function lostLease(target: DrainTarget, lease: HeldLease): RefusedError {
+  return new RefusedError(
+    `lost the drain Lease while draining ${target.stack.name}: ${lostReason(lease)}; the scale sets this run drained are restored, tofu apply not run`,
+    `another run holds the Lease now; see "foundation drain ${target.stack.name} --status", then apply again`,
+  );
+}
+
 /**
  * Drains: takes the Lease, then per scale set one merge patch that records the original
  * caps (unless a record is already there: those are the true originals) and sets
- * minRunners and maxRunners to 0; then waits until no runner is busy. On timeout or
- * interrupt everything is restored and the Lease released before it refuses.
+ * minRunners and maxRunners to 0; then waits until no runner is busy. On timeout,
+ * interrupt or a lost Lease the scale sets are restored and the Lease released before it
+ * refuses.
  */
-export async function drainScaleSets(target: DrainTarget, io: StackIO, { timeoutMs }: { timeoutMs: number }): Promise<HeldLease> {
+export async function drainScaleSets(target: DrainTarget, io: StackIO, options: DrainOptions): Promise<Drain> {
   await refuseSelfHosted(target);
   const { client, config } = target;
-  const lease = await acquireLease(client, config.namespace, DRAIN_LEASE, holderIdentity(), `wait for it to finish; if that run died, "foundation drain ${target.stack.name} --restore" puts the scale sets back`);
+  const lease = await acquireLease(client, config.namespace, DRAIN_LEASE, {
+    waitMs: options.leaseWaitMs,
+    progress: (text) => io.write(text),
+    hint: `if that run died on another machine, its Lease expires ${leaseSeconds()}s after it last changed: raise --lease-wait, or check "foundation drain ${target.stack.name} --status"`,
+  });
+  const recorded: string[] = [];
   try {
     // Re-read under the Lease: another drain may have finished since the preflight.
     const scaleSets = await listScaleSets(client, config.namespace, { names: config.scaleSets, selector: config.selector });
     for (const scaleSet of scaleSets) {
+      if (lease.lost.aborted) throw lostLease(target, lease);
       const record = readRecord(scaleSet) ?? (await newRecord(target, scaleSet, lease.holder));
       io.phase(`draining ${scaleSet.name}`);
-      await patchScaleSet(client, scaleSet, { metadata: { annotations: { [DRAIN_ANNOTATION]: JSON.stringify(record) } }, spec: { minRunners: 0, maxRunners: 0 } });
+      if (!(await patchScaleSet(client, scaleSet, { metadata: { annotations: { [DRAIN_ANNOTATION]: JSON.stringify(record) } }, spec: { minRunners: 0, maxRunners: 0 } }))) {
+        throw new FoundationError(`AutoscalingRunnerSet ${scaleSet.namespace}/${scaleSet.name} was deleted while draining`, 'run the apply again');
+      }
+      recorded.push(scaleSet.name);
       io.write(`drain: ${scaleSet.namespace}/${scaleSet.name} caps ${capsText(record)} -> 0/0\n`);
     }
-    const outcome = await waitUntilIdle(client, config.namespace, scaleSets, { timeoutMs, progress: (busy) => showBusy(io, busy) });
+    const outcome = await waitUntilIdle(client, config.namespace, scaleSets, { timeoutMs: options.timeoutMs, progress: (busy) => showBusy(io, busy), abort: lease.lost });
     if (outcome !== 'idle') {
       // The catch below restores the scale sets and releases the Lease.
+      if (outcome === 'aborted') throw lostLease(target, lease);
       throw outcome === 'timeout'
         ? new RefusedError(
-            `drain of ${target.stack.name} timed out after ${Math.round(timeoutMs / 1000)}s with runners still busy; scale sets restored, tofu apply not run`,
+            `drain of ${target.stack.name} timed out after ${Math.round(options.timeoutMs / 1000)}s with runners still busy; scale sets restored, tofu apply not run`,
             'raise apply.drain.timeout (or --drain-timeout), or apply when the lanes are quiet',
           )
         : new FoundationError(`interrupted while draining ${target.stack.name}; scale sets restored, tofu apply not run`, 'run the command again when ready');
     }
     io.write('drain: no busy runners left\n');
-    return lease;
+    return { lease, recorded };
   } catch (error) {
-    await restoreScaleSets(target, io).catch((restoreError: unknown) =>
+    await restoreScaleSets(target, io, { only: lease.lost.aborted ? recorded : undefined }).catch((restoreError: unknown) =>
       io.write(`drain: could not restore the scale sets (${(restoreError as Error).message}); run "foundation drain ${target.stack.name} --restore"\n`),
     );
     await lease.release().catch(() => undefined);
@@ -93,35 +131,82 @@ export async function drainScaleSets(target: DrainTarget, io: StackIO, { timeout
   }
 }
 
-/**
- * Puts every scale set that carries a record back to its desired caps: the caps of the
- * Helm release revision an apply deployed since the drain, else the recorded originals.
- * Removes the records. Scale sets without a record are left alone.
- */
-export async function restoreScaleSets(target: DrainTarget, io: Pick<StackIO, 'write' | 'phase'>): Promise<number> {
-  const { client, config } = target;
-  const scaleSets = await listScaleSets(client, config.namespace, { names: config.scaleSets, selector: config.selector });
-  let restored = 0;
-  for (const scaleSet of scaleSets) {
-    const record = readRecord(scaleSet);
-    if (!record) continue;
-    io.phase(`restoring ${scaleSet.name}`);
-    const { caps, source } = await desiredCaps(client, scaleSet, record);
-    await patchScaleSet(client, scaleSet, { metadata: { annotations: { [DRAIN_ANNOTATION]: null } }, spec: caps });
-    io.write(`restore: ${scaleSet.namespace}/${scaleSet.name} caps -> ${capsText(caps)} (${source})\n`);
-    restored++;
-  }
-  return restored;
+export interface RestoreResult {
+  restored: string[];
+  /** Named in apply.drain.scaleSets (or recorded by this run) but no longer in the namespace. */
+  missing: string[];
 }
 
-/** The apply guard: drain, apply, and restore whether the apply succeeded or not. */
-export async function drainAround(target: DrainTarget, io: StackIO, apply: () => Promise<void>, { timeoutMs }: { timeoutMs: number }): Promise<void> {
-  const lease = await drainScaleSets(target, io, { timeoutMs });
+/**
+ * Puts every scale set that carries this stack's drain record back to its desired caps:
+ * the caps of the Helm release revision an apply deployed since the drain, else the
+ * recorded originals; and removes the records. Scale sets are found by their record in
+ * the namespace, whatever their labels now (a chart upgrade may have rewritten them).
+ * `only` limits it to the scale sets one run recorded (after that run lost its Lease).
+ * A scale set that is gone is reported and the others are still restored.
+ */
+export async function restoreScaleSets(target: DrainTarget, io: Pick<StackIO, 'write' | 'phase'>, { only }: { only?: string[] } = {}): Promise<RestoreResult> {
+  const { client, config } = target;
+  const all = await scaleSetsIn(client, config.namespace);
+  const configured = (s: ScaleSet) => (config.scaleSets ? config.scaleSets.includes(s.name) : target.scaleSets.some((t) => t.uid === s.uid));
+  const expected = only ?? config.scaleSets ?? [];
+  const missing = expected.filter((name) => !all.some((s) => s.name === name));
+  for (const name of missing) io.write(`restore: ${config.namespace}/${name} no longer exists; nothing to restore there\n`);
+  const restored: string[] = [];
+  const failures: string[] = [];
+  for (const scaleSet of all) {
+    let record: DrainRecord | undefined;
+    try {
+      record = readRecord(scaleSet);
+    } catch (error) {
+      failures.push((error as Error).message);
+      continue;
+    }
+    if (!record || !(only ? only.includes(scaleSet.name) : record.stack === target.stack.name || configured(scaleSet))) continue;
+    io.phase(`restoring ${scaleSet.name}`);
+    try {
+      const { caps, source } = await desiredCaps(client, scaleSet, record);
+      if (await patchScaleSet(client, scaleSet, { metadata: { annotations: { [DRAIN_ANNOTATION]: null } }, spec: caps })) {
+        io.write(`restore: ${scaleSet.namespace}/${scaleSet.name} caps -> ${capsText(caps)} (${source})\n`);
+        restored.push(scaleSet.name);
+      } else {
+        io.write(`restore: ${scaleSet.namespace}/${scaleSet.name} no longer exists; nothing to restore there\n`);
+        missing.push(scaleSet.name);
+      }
+    } catch (error) {
+      failures.push((error as Error).message);
+    }
+  }
+  if (failures.length > 0) {
+    throw new FoundationError(
+      `could not restore ${failures.length} scale set${failures.length > 1 ? 's' : ''}${restored.length ? ` (restored: ${restored.join(', ')})` : ''}: ${failures.join('; ')}`,
+      `run "foundation drain ${target.stack.name} --restore" once the API answers`,
+    );
+  }
+  return { restored, missing };
+}
+
+/**
+ * The apply guard: drain, apply, and restore whether the apply succeeded or not. A Lease
+ * lost before tofu starts refuses (exit 3) after restoring; one lost while tofu runs is a
+ * loud warning (tofu is not interrupted halfway), and the restore afterwards touches only
+ * the scale sets this run recorded.
+ */
+export async function drainAround(target: DrainTarget, io: StackIO, apply: () => Promise<void>, options: DrainOptions): Promise<void> {
+  const { lease, recorded } = await drainScaleSets(target, io, options);
+  const warn = () =>
+    printErr(
+      `WARNING: ${target.stack.name}: lost the drain Lease during the apply (${lostReason(lease)}). Another run may drain or restore ` +
+        `these scale sets now; when tofu ends, foundation restores only the ones this run drained: ${recorded.join(', ')}`,
+    );
   try {
+    if (lease.lost.aborted) throw lostLease(target, lease);
+    lease.lost.addEventListener('abort', warn);
     await apply();
   } finally {
+    lease.lost.removeEventListener('abort', warn);
     try {
-      await restoreScaleSets(target, io);
+      await restoreScaleSets(target, io, { only: lease.lost.aborted ? recorded : undefined });
     } finally {
       await lease.release();
     }

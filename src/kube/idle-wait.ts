@@ -1,19 +1,21 @@
 import { onInterrupt } from '../tofu/signals.js';
-import { ARC_GROUP, ARC_VERSION, listRunners, runnerSelector, toRunner, type Runner, type ScaleSet } from './arc.js';
+import { ARC_GROUP, ARC_VERSION, listRunners, toRunner, type ArcObject, type Runner, type ScaleSet } from './arc.js';
 import type { KubeClient } from './client.js';
 
-export type WaitOutcome = 'idle' | 'timeout' | 'interrupted';
+export type WaitOutcome = 'idle' | 'timeout' | 'interrupted' | 'aborted';
 
 /**
  * Waits until no runner of the scale sets is busy: one LIST, then a WATCH from its
- * resourceVersion, re-listing if the server ends the watch. `progress` is called with
- * the busy runners whenever that set changes.
+ * resourceVersion, re-listing if the server ends the watch. Runners are matched to scale
+ * sets by their owner chain, so the watch covers the namespace's runners, and a runner of
+ * a runner set created since the LIST makes it list again. `progress` is called with the
+ * busy runners whenever that set changes; `abort` (a lost Lease) ends the wait.
  */
 export async function waitUntilIdle(
   client: KubeClient,
   namespace: string,
   scaleSets: ScaleSet[],
-  { timeoutMs, progress }: { timeoutMs: number; progress: (busy: Runner[]) => void },
+  { timeoutMs, progress, abort }: { timeoutMs: number; progress: (busy: Runner[]) => void; abort?: AbortSignal },
 ): Promise<WaitOutcome> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
@@ -26,9 +28,12 @@ export async function waitUntilIdle(
   };
   let stop: ((outcome: WaitOutcome) => void) | undefined;
   const unsubscribe = onInterrupt(() => stop?.('interrupted'));
+  const onAbort = () => stop?.('aborted');
+  abort?.addEventListener('abort', onAbort);
   try {
     for (;;) {
-      const { runners, resourceVersion } = await listRunners(client, namespace, scaleSets);
+      if (abort?.aborted) return 'aborted';
+      const { runners, resourceVersion, ownership } = await listRunners(client, namespace, scaleSets);
       const byName = new Map(runners.map((r) => [r.name, r]));
       if (report(byName.values()) === 0) return 'idle';
       const outcome = await new Promise<WaitOutcome | 'closed'>((resolve) => {
@@ -47,11 +52,13 @@ export async function waitUntilIdle(
         new client.k8s.Watch(client.config)
           .watch(
             `/apis/${ARC_GROUP}/${ARC_VERSION}/namespaces/${namespace}/ephemeralrunners`,
-            { labelSelector: runnerSelector(scaleSets), resourceVersion, allowWatchBookmarks: true },
-            (type, object) => {
+            { resourceVersion, allowWatchBookmarks: true },
+            (type, object: ArcObject) => {
               if (type === 'BOOKMARK' || type === 'ERROR') return;
-              const runner = toRunner(object);
-              if (type === 'DELETED') byName.delete(runner.name);
+              const scaleSet = ownership.scaleSetOf(object);
+              if (scaleSet === 'unknown') return finish('closed'); // a new runner set: list both again
+              const runner = toRunner(object, scaleSet ?? '');
+              if (type === 'DELETED' || scaleSet === null) byName.delete(runner.name);
               else byName.set(runner.name, runner);
               if (report(byName.values()) === 0) finish('idle');
             },
@@ -70,5 +77,6 @@ export async function waitUntilIdle(
     }
   } finally {
     unsubscribe();
+    abort?.removeEventListener('abort', onAbort);
   }
 }

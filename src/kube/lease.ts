@@ -1,94 +1,248 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
-import { RefusedError } from '../ui/errors.js';
-import { printErr } from '../ui/output.js';
+import type { V1Lease } from '@kubernetes/client-node';
+import { onInterrupt } from '../tofu/signals.js';
+import { FoundationError, RefusedError } from '../ui/errors.js';
 import { apiStatus, kubeError, type KubeClient } from './client.js';
+import { formatIdentity, holderIsDeadHere, ownIdentity, parseIdentity } from './identity.js';
 
-const LEASE_SECONDS = 60;
+const DEFAULT_LEASE_SECONDS = 60;
+/** How often a waiting run looks at the Lease again (client-go's RetryPeriod). */
+const RETRY_MS = 2_000;
+
+/** The drain Lease's duration: 60 s, or FOUNDATION_DRAIN_LEASE_SECONDS. Renewed every third of it. */
+export function leaseSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.FOUNDATION_DRAIN_LEASE_SECONDS);
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_LEASE_SECONDS;
+}
+
+/** Without --lease-wait: a little over the holder's lease duration, so an abandoned Lease is waited out. */
+export function defaultLeaseWaitMs(durationSeconds: number): number {
+  return durationSeconds * 1000 + Math.max(5_000, durationSeconds * 200);
+}
 
 export interface HeldLease {
   holder: string;
+  /** Aborted, with the reason as its message, when a renewal finds the Lease taken, deleted or not renewable in time. */
+  lost: AbortSignal;
+  /** Stops renewing and deletes the Lease if it is still ours (preconditioned on our resourceVersion). */
   release(): Promise<void>;
 }
 
-/** Who holds a lease: host and pid, so a lease left by a dead process on this host can be taken over at once. */
-export function holderIdentity(): string {
-  return `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
+export interface AcquireOptions {
+  /** How long to wait for another holder's Lease to expire; default a little over its duration. */
+  waitMs?: number;
+  /** Progress while waiting. */
+  progress?: (text: string) => void;
+  /** The hint of the refusal when the wait gives up. */
+  hint: string;
 }
 
-interface LeaseObject {
-  metadata?: { resourceVersion?: string };
-  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string | Date; acquireTime?: string | Date };
+type Spec = NonNullable<V1Lease['spec']>;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function seconds(ms: number): string {
+  return `${Math.max(0, Math.round(ms / 1000))}s`;
 }
 
 /**
  * Takes the coordination.k8s.io Lease that lets one drain at a time touch a namespace's
- * scale sets, and renews it until released. A lease that expired, or whose holder was a
- * process on this host that no longer runs, is taken over; a live one is a refusal.
+ * scale sets, and renews it until released. Another holder's Lease is taken over when it
+ * is free (no holder), when its holder is provably a dead process of this machine and PID
+ * namespace, or when it has expired by local observation: like client-go's leader
+ * election, its record has not changed for leaseDurationSeconds as seen by this process's
+ * clock (no trust in the other host's clock). Until then this waits, up to `waitMs`.
  */
-export async function acquireLease(client: KubeClient, namespace: string, name: string, holder: string, hint: string): Promise<HeldLease> {
+export async function acquireLease(client: KubeClient, namespace: string, name: string, options: AcquireOptions): Promise<HeldLease> {
   const api = client.coordination;
-  const spec = () => ({ holderIdentity: holder, leaseDurationSeconds: LEASE_SECONDS, acquireTime: new Date(), renewTime: new Date() });
+  const where = `${namespace}/${name}`;
+  const holder = formatIdentity(ownIdentity());
+  const duration = leaseSeconds();
+  const now = () => new client.k8s.V1MicroTime();
+  const started = Date.now();
+  let observed: { record: string; at: number } | undefined;
+  let lastReport = 0;
+  let mayCreate = true;
+  const interrupt = new AbortController();
+  const unsubscribe = onInterrupt(() => interrupt.abort());
   try {
-    await api.createNamespacedLease({ namespace, body: { metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'foundation' } }, spec: spec() as never } });
-  } catch (error) {
-    if (apiStatus(error) !== 409) throw kubeError(client, error, `create Lease ${namespace}/${name}`);
-    const current = (await api.readNamespacedLease({ name, namespace }).catch((e: unknown) => Promise.reject(kubeError(client, e, `read Lease ${namespace}/${name}`)))) as LeaseObject;
-    const other = current.spec?.holderIdentity ?? '(unknown)';
-    if (!leaseIsStale(current)) {
-      throw new RefusedError(`another drain holds the Lease ${namespace}/${name} (holder ${other})`, hint);
-    }
-    try {
-      await api.replaceNamespacedLease({ name, namespace, body: { metadata: { name, namespace, resourceVersion: current.metadata?.resourceVersion }, spec: spec() as never } });
-    } catch (replaceError) {
-      if (apiStatus(replaceError) === 409) throw new RefusedError(`another drain took the Lease ${namespace}/${name} first`, hint);
-      throw kubeError(client, replaceError, `take over Lease ${namespace}/${name}`);
-    }
-  }
-  const renew = setInterval(() => {
-    api
-      .readNamespacedLease({ name, namespace })
-      .then((lease) => api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: { ...lease.spec, renewTime: new Date() as never } } }))
-      .catch(() => printErr(`warning: could not renew the Lease ${namespace}/${name}; it expires ${LEASE_SECONDS}s after the last renewal`));
-  }, (LEASE_SECONDS / 3) * 1000);
-  renew.unref();
-  return {
-    holder,
-    release: async () => {
-      clearInterval(renew);
-      try {
-        const lease = (await api.readNamespacedLease({ name, namespace })) as LeaseObject;
-        if (lease.spec?.holderIdentity === holder) await api.deleteNamespacedLease({ name, namespace });
-      } catch (error) {
-        if (apiStatus(error) !== 404) throw kubeError(client, error, `release Lease ${namespace}/${name}`);
+    for (;;) {
+      if (interrupt.signal.aborted) throw new FoundationError(`interrupted while waiting for the Lease ${where}; nothing was drained`, 'run the command again when ready');
+      const spec: Spec = { holderIdentity: holder, leaseDurationSeconds: duration, acquireTime: now(), renewTime: now(), leaseTransitions: 0 };
+      if (mayCreate) {
+        try {
+          const created = await api.createNamespacedLease({ namespace, body: { metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'foundation' } }, spec } });
+          return renewing(client, created, holder);
+        } catch (error) {
+          if (apiStatus(error) !== 409) throw kubeError(client, error, `create Lease ${where}`);
+        }
       }
-    },
-  };
+      const current = await readLease(client, namespace, name);
+      // Released since: create it. While it exists, waiting only reads it.
+      mayCreate = !current;
+      if (!current) continue;
+      const other = current.spec?.holderIdentity ?? '';
+      const record = JSON.stringify(current.spec ?? {});
+      if (observed?.record !== record) observed = { record, at: Date.now() };
+      const otherSeconds = current.spec?.leaseDurationSeconds ?? duration;
+      const unchangedMs = Date.now() - observed.at;
+      if (!other || unchangedMs >= otherSeconds * 1000 || holderIsDeadHere(parseIdentity(other))) {
+        const transitions = (current.spec?.leaseTransitions ?? 0) + (other ? 1 : 0);
+        try {
+          const taken = await api.replaceNamespacedLease({ name, namespace, body: { metadata: metadataOf(current), spec: { ...spec, leaseTransitions: transitions } } });
+          return renewing(client, taken, holder);
+        } catch (error) {
+          if (apiStatus(error) !== 409 && apiStatus(error) !== 404) throw kubeError(client, error, `take over Lease ${where}`);
+          continue; // another run was faster, or it was released: look again
+        }
+      }
+      const waitMs = options.waitMs ?? defaultLeaseWaitMs(otherSeconds);
+      const left = waitMs - (Date.now() - started);
+      if (left <= 0) {
+        throw new RefusedError(
+          `another drain holds the Lease ${where} (holder ${other}); it did not expire within the ${seconds(waitMs)} --lease-wait`,
+          options.hint,
+        );
+      }
+      if (Date.now() - lastReport >= 5_000) {
+        lastReport = Date.now();
+        options.progress?.(`drain: the Lease ${where} is held by ${other}; unchanged for ${seconds(unchangedMs)} of its ${otherSeconds}s, waiting up to ${seconds(left)} more\n`);
+      }
+      await sleep(Math.min(left, RETRY_MS, Math.max(250, otherSeconds * 250)), interrupt.signal);
+    }
+  } finally {
+    unsubscribe();
+  }
 }
 
-/** The lease's holder, or undefined when there is none (for --status). */
-export async function leaseHolder(client: KubeClient, namespace: string, name: string): Promise<{ holder: string; renewTime?: string; stale: boolean } | undefined> {
+async function readLease(client: KubeClient, namespace: string, name: string): Promise<V1Lease | undefined> {
   try {
-    const lease = (await client.coordination.readNamespacedLease({ name, namespace })) as LeaseObject;
-    return { holder: lease.spec?.holderIdentity ?? '(unknown)', renewTime: lease.spec?.renewTime ? new Date(lease.spec.renewTime).toISOString() : undefined, stale: leaseIsStale(lease) };
+    return await client.coordination.readNamespacedLease({ name, namespace });
   } catch (error) {
     if (apiStatus(error) === 404) return undefined;
     throw kubeError(client, error, `read Lease ${namespace}/${name}`);
   }
 }
 
-function leaseIsStale(lease: LeaseObject): boolean {
-  const renewed = lease.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : 0;
-  if (Date.now() > renewed + (lease.spec?.leaseDurationSeconds ?? LEASE_SECONDS) * 1000) return true;
-  const [host, pid] = (lease.spec?.holderIdentity ?? '').split('/');
-  return host === hostname() && Number(pid) > 0 && !processAlive(Number(pid));
+/**
+ * Renews every third of the duration with an update conditioned on the resourceVersion of
+ * our last write: any other writer makes it a conflict. A conflict is only forgiven when
+ * the Lease still names us with the record we wrote (someone annotated it). Failures are
+ * retried until the renew deadline (two thirds of the duration after the last renewal).
+ */
+function renewing(client: KubeClient, initial: V1Lease, holder: string): HeldLease {
+  const namespace = initial.metadata!.namespace!;
+  const name = initial.metadata!.name!;
+  const where = `${namespace}/${name}`;
+  const duration = initial.spec?.leaseDurationSeconds ?? leaseSeconds();
+  const lost = new AbortController();
+  let current = initial;
+  let renewedAt = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  let inflight: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+
+  /** True when renewed; false to try again soon; the Lease is marked lost when it is not ours any more. */
+  const renew = async (): Promise<boolean> => {
+    try {
+      current = await client.coordination.replaceNamespacedLease({ name, namespace, body: { metadata: metadataOf(current), spec: { ...current.spec, renewTime: new client.k8s.V1MicroTime() } } });
+      renewedAt = Date.now();
+      return true;
+    } catch (error) {
+      const status = apiStatus(error);
+      if (status === 409) {
+        const seen = await readLease(client, namespace, name).catch(() => undefined);
+        // Only its metadata changed (someone annotated it): still ours, renew on its new resourceVersion.
+        if (seen?.spec?.holderIdentity === holder && String(seen.spec.renewTime) === String(current.spec?.renewTime)) {
+          current = seen;
+          return false;
+        }
+        lose(seen ? `the Lease ${where} was changed by another writer (holder now ${seen.spec?.holderIdentity || 'none'})` : `the Lease ${where} was deleted`);
+      } else if (status === 404) {
+        lose(`the Lease ${where} was deleted`);
+      } else if (Date.now() - renewedAt >= (duration * 2000) / 3) {
+        lose(`the Lease ${where} could not be renewed for ${seconds(Date.now() - renewedAt)} (${kubeError(client, error, 'renew it').message})`);
+      }
+      return false;
+    }
+  };
+  const lose = (reason: string) => lost.abort(new Error(reason));
+  const schedule = (ms: number) => {
+    timer = setTimeout(() => {
+      inflight = renew().then((renewed) => {
+        if (!stopped && !lost.signal.aborted) schedule(renewed ? (duration * 1000) / 3 : Math.min(RETRY_MS, (duration * 1000) / 6));
+      });
+    }, ms);
+    timer.unref();
+  };
+  schedule((duration * 1000) / 3);
+
+  return {
+    holder,
+    lost: lost.signal,
+    release: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await inflight; // a renewal under way moves the resourceVersion the delete is conditioned on
+      if (lost.signal.aborted) return; // not ours any more: leave it to its holder
+      try {
+        await client.coordination.deleteNamespacedLease({ name, namespace, body: { preconditions: { resourceVersion: current.metadata?.resourceVersion } } });
+      } catch (error) {
+        // 409: someone wrote it since our last renewal; it is theirs now.
+        if (apiStatus(error) !== 404 && apiStatus(error) !== 409) throw kubeError(client, error, `release Lease ${where}`);
+      }
+    },
+  };
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
-  }
+/** What an update of the Lease sends as metadata: the identity, our resourceVersion, labels and annotations. */
+function metadataOf(lease: V1Lease): V1Lease['metadata'] {
+  const { name, namespace, resourceVersion, labels, annotations } = lease.metadata ?? {};
+  return { name, namespace, resourceVersion, labels, annotations };
+}
+
+/** The reason a held Lease was lost. */
+export function lostReason(lease: HeldLease): string {
+  return (lease.lost.reason as Error | undefined)?.message ?? 'the Lease was lost';
+}
+
+export interface LeaseView {
+  holder: string;
+  acquireTime?: string;
+  renewTime?: string;
+  leaseDurationSeconds: number;
+  /** Seconds since acquireTime (by the holder's clock). */
+  ageSeconds?: number;
+  /** Seconds until renewTime + duration (by the holder's clock; negative once past). */
+  expiresInSeconds?: number;
+  /** Past its expiry by the timestamps, or held by a dead process of this machine: a new drain takes it over. */
+  stale: boolean;
+}
+
+/** The Lease as `drain --status` shows it, or undefined when there is none. */
+export async function leaseView(client: KubeClient, namespace: string, name: string): Promise<LeaseView | undefined> {
+  const lease = await readLease(client, namespace, name);
+  if (!lease) return undefined;
+  const spec = lease.spec ?? {};
+  const duration = spec.leaseDurationSeconds ?? leaseSeconds();
+  const at = (t: unknown) => (t ? new Date(String(t instanceof Date ? t.toISOString() : t)) : undefined);
+  const acquired = at(spec.acquireTime);
+  const renewed = at(spec.renewTime);
+  const expiresIn = renewed ? Math.round((renewed.getTime() + duration * 1000 - Date.now()) / 1000) : undefined;
+  return {
+    holder: spec.holderIdentity ?? '',
+    acquireTime: spec.acquireTime ? String(spec.acquireTime) : undefined,
+    renewTime: spec.renewTime ? String(spec.renewTime) : undefined,
+    leaseDurationSeconds: duration,
+    ageSeconds: acquired ? Math.round((Date.now() - acquired.getTime()) / 1000) : undefined,
+    expiresInSeconds: expiresIn,
+    stale: !spec.holderIdentity || (expiresIn !== undefined && expiresIn < 0) || holderIsDeadHere(parseIdentity(spec.holderIdentity)),
+  };
 }

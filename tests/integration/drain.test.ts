@@ -149,12 +149,12 @@ describe('foundation drain by hand', () => {
   it('two drains at once: one refuses, and the recorded originals survive', async () => {
     const cluster = await arcCluster();
     addRunners(cluster);
-    const first = spawnCli(['drain', 'arc-runners'], { cwd: cluster.dir, env: cluster.env });
-    const second = spawnCli(['drain', 'arc-runners'], { cwd: cluster.dir, env: cluster.env });
+    const first = spawnCli(['drain', 'arc-runners', '--lease-wait', '1s'], { cwd: cluster.dir, env: cluster.env });
+    const second = spawnCli(['drain', 'arc-runners', '--lease-wait', '1s'], { cwd: cluster.dir, env: cluster.env });
     const loser = await Promise.race([first.then(() => 'first'), second.then(() => 'second')]);
     const refused = await (loser === 'first' ? first : second);
     expect(refused.exitCode).toBe(3);
-    expect(String(refused.stderr)).toMatch(/^error: another drain holds the Lease arc-runners\/foundation-drain \(holder .+\)\n/);
+    expect(String(refused.stderr)).toMatch(/^error: another drain holds the Lease arc-runners\/foundation-drain \(holder .+\); it did not expire within the 1s --lease-wait\n/);
 
     await waitFor(() => drained(cluster), 'the other drain to drain');
     for (const set of SETS) {
@@ -180,10 +180,23 @@ describe('foundation drain by hand', () => {
     addRunners(cluster);
     const status = await runCli(['drain', 'arc-runners', '--status'], { cwd: cluster.dir, env: cluster.env });
     expect(status.exitCode, status.stderr).toBe(0);
-    expect(status.stdout).toContain('arc-runners: namespace arc-runners, context test-arc, drain lease free');
-    expect(status.stdout).toMatch(/^nix-baseline +1 +10 +\d+ +2 +1 +no$/m);
-    expect(status.stdout).toMatch(/^docker-baseline +2 +8 +\d+ +1 +1 +no$/m);
-    expect(status.stdout).toMatch(/^dind-baseline +0 +- +\d+ +1 +0 +no$/m);
+    expect(status.stdout).toContain('arc-runners: namespace arc-runners, context test-arc\ndrain lease: free\n');
+    expect(status.stdout).toMatch(/^nix-baseline +1\/10 +- +\d+ +2 +1 +no$/m);
+    expect(status.stdout).toMatch(/^docker-baseline +2\/8 +- +\d+ +1 +1 +no$/m);
+    expect(status.stdout).toMatch(/^dind-baseline +0\/- +- +\d+ +1 +0 +no$/m);
+
+    // mid-drain: the Lease (holder, age, expiry) and each set's recorded originals next to its current caps
+    const child = spawnCli(['drain', 'arc-runners'], { cwd: cluster.dir, env: cluster.env });
+    await waitFor(() => drained(cluster), 'the scale sets to be drained');
+    const during = await runCli(['drain', 'arc-runners', '--status'], { cwd: cluster.dir, env: cluster.env });
+    expect(during.stdout).toMatch(/^drain lease: held by \S+ pid=\d+ start=\d+ boot=\S+ pidns=\d+ run=[0-9a-f]{6}, age \d+s, expires in \d+s by its holder's clock$/m);
+    expect(during.stdout).toMatch(/^nix-baseline +0\/0 +1\/10 +\d+ +2 +1 +at \S+ by \S+ pid=/m);
+    const json = JSON.parse((await runCli(['drain', 'arc-runners', '--status', '--json'], { cwd: cluster.dir, env: cluster.env })).stdout);
+    expect(json.lease).toMatchObject({ leaseDurationSeconds: 60, ageSeconds: expect.any(Number), expiresInSeconds: expect.any(Number), stale: false });
+    expect(json.lease.renewTime).toMatch(/\.\d{6}Z$/);
+    child.kill('SIGTERM');
+    await child;
+    for (const set of SETS) expect(cluster.caps(set)).toEqual(ORIGINAL[set]);
   });
 });
 

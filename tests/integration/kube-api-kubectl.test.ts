@@ -2,11 +2,13 @@
 // CLI's tests rely on against it, and direct HTTP checks cover the protocol details
 // kubectl does not exercise (paging, watch, optimistic concurrency, validation, media types).
 import { request } from 'node:https';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENFORCED_RULES, RULE_NS } from '../support/kube-api/enforced.js';
 import { KubeApiServer, type KubeObject } from '../support/kube-api-server.js';
 import { writeKubeconfig } from '../support/kubeconfig.js';
 
@@ -491,5 +493,60 @@ describe('HTTP semantics kubectl does not exercise', () => {
     api.failNext('GET', /\/autoscalingrunnersets$/, 503);
     expect((await http('GET', ARS_PATH)).body).toMatchObject({ code: 503, reason: 'ServiceUnavailable' });
     expect((await http('GET', ARS_PATH)).status).toBe(200);
+  });
+});
+
+describe('every rule the test API enforces, through the real kubectl and over HTTP (tests/support/kube-api/enforced.ts)', () => {
+  let files = 0;
+  const context = {
+    get: (what: 'lease' | 'scaleSet') =>
+      what === 'lease'
+        ? api.get('coordination.k8s.io/v1', 'Lease', RULE_NS, 'held')!
+        : api.get(ARC, 'AutoscalingRunnerSet', RULE_NS, 'linux')!,
+    file: (object: unknown) => {
+      const file = join(dir, `rule-${++files}.json`);
+      writeFileSync(file, JSON.stringify(object));
+      return file;
+    },
+  };
+
+  beforeAll(() => {
+    api.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: RULE_NS } });
+    api.addScaleSet({ namespace: RULE_NS, name: 'linux', min: 1, max: 5 });
+    api.put({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'held', namespace: RULE_NS },
+      spec: { holderIdentity: 'ci-runner-42', leaseDurationSeconds: 60, renewTime: '2026-11-23T14:06:29.233000Z' },
+    });
+  });
+
+  for (const rule of ENFORCED_RULES) {
+    it(rule.rule, async () => {
+      const before = { lease: context.get('lease'), scaleSet: context.get('scaleSet') };
+      if (rule.kubectl) {
+        const { exitCode, stderr } = await kubectl(rule.kubectl.args(context));
+        expect(exitCode, stderr).toBe(1);
+        expect(stderr).toContain(rule.kubectl.prints);
+      }
+      const request = rule.http(context);
+      const { status, body } = await http(request.method, request.path, { body: request.body, contentType: request.contentType });
+      expect(status).toBe(rule.code);
+      expect(body).toMatchObject({ kind: 'Status', status: 'Failure', code: rule.code });
+      if (typeof rule.message === 'string') expect(body.message).toBe(rule.message);
+      else expect(body.message).toMatch(rule.message);
+      // refused means unchanged
+      expect(context.get('lease')).toEqual(before.lease);
+      expect(context.get('scaleSet')).toEqual(before.scaleSet);
+      expect(api.get('coordination.k8s.io/v1', 'Lease', RULE_NS, 'bad-lease')).toBeUndefined();
+    });
+  }
+
+  it('accepts the same fields well formed, and stores MicroTime and Time the way the server writes them', async () => {
+    const ok = await http('POST', `/apis/coordination.k8s.io/v1/namespaces/${RULE_NS}/leases`, {
+      body: { metadata: { name: 'good-lease', creationTimestamp: '2026-11-23T14:06:29.5+02:00' }, spec: { leaseDurationSeconds: 15, leaseTransitions: 0, acquireTime: '2026-11-23T16:06:29.123456+02:00', renewTime: '2026-11-23T14:06:29.233000Z' } },
+    });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    expect(ok.body.spec).toMatchObject({ acquireTime: '2026-11-23T14:06:29.123456Z', renewTime: '2026-11-23T14:06:29.233000Z' });
   });
 });

@@ -2,6 +2,8 @@
 // codes and watch protocol that kubectl and @kubernetes/client-node rely on, backed by an
 // in-memory store. Tests seed it and drive ARC "controller" behaviour through the
 // methods below; tests/integration/kube-api-kubectl.test.ts proves kubectl accepts it.
+// It refuses what a real API server refuses: tests/support/kube-api/enforced.ts lists each
+// rule with the real server's answer (typed-field decoding in kube-api/typed.ts).
 //
 // Not served: protobuf bodies (kubectl's `create configmap|secret|namespace` send them;
 // the CLI never does), server-side apply, finalizers and graceful deletion, `get -w` tables.
@@ -191,20 +193,30 @@ export class KubeApiServer {
     if (!runner) throw new Error(`kube-api stand-in: no EphemeralRunner ${namespace}/${runnerName}`);
     this.put({ ...runner, status: { ...(runner.status as object), phase: 'Succeeded' } });
     this.remove(ARC_VERSION, 'EphemeralRunner', namespace, runnerName);
-    const scaleSet = runner.metadata.labels?.[SCALE_SET_NAME_LABEL];
+    const scaleSet = this.scaleSetOf(runner);
     if (scaleSet) this.syncScaleSetStatus(namespace, scaleSet);
   }
 
+  /** The runner sets the scale set's controller owns (by owner reference, as ARC finds them). */
   private runnerSets(namespace: string, scaleSet: string): StoredObject[] {
-    return this.list(ARC_VERSION, 'EphemeralRunnerSet', namespace).filter(
-      (set) => set.metadata.labels?.[SCALE_SET_NAME_LABEL] === scaleSet,
+    const owner = this.get(ARC_VERSION, 'AutoscalingRunnerSet', namespace, scaleSet);
+    return this.list(ARC_VERSION, 'EphemeralRunnerSet', namespace).filter((set) =>
+      owner
+        ? (set.metadata.ownerReferences as { uid?: string }[] | undefined)?.some((ref) => ref.uid === owner.metadata.uid)
+        : set.metadata.labels?.[SCALE_SET_NAME_LABEL] === scaleSet,
     );
   }
 
+  /** The scale set a runner belongs to through its runner set; its label when it has no owner. */
+  private scaleSetOf(runner: StoredObject): string | undefined {
+    const [ref] = (runner.metadata.ownerReferences as { name?: string }[] | undefined) ?? [];
+    const runnerSet = ref?.name ? this.get(ARC_VERSION, 'EphemeralRunnerSet', runner.metadata.namespace, ref.name) : undefined;
+    const [owner] = (runnerSet?.metadata.ownerReferences as { name?: string }[] | undefined) ?? [];
+    return owner?.name ?? runner.metadata.labels?.[SCALE_SET_NAME_LABEL];
+  }
+
   private syncScaleSetStatus(namespace: string, scaleSet: string): void {
-    const runners = this.list(ARC_VERSION, 'EphemeralRunner', namespace).filter(
-      (r) => r.metadata.labels?.[SCALE_SET_NAME_LABEL] === scaleSet,
-    );
+    const runners = this.list(ARC_VERSION, 'EphemeralRunner', namespace).filter((r) => this.scaleSetOf(r) === scaleSet);
     const counts = runnerCounts(runners);
     const set = this.get(ARC_VERSION, 'AutoscalingRunnerSet', namespace, scaleSet);
     if (set) this.put({ ...set, status: { ...(set.status as object), currentRunners: runners.length, ...counts } });

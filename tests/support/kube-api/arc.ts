@@ -25,6 +25,8 @@ export interface RunnerOptions {
   busy: boolean;
   /** An older ARC that records only the numeric jobRequestId, no jobId. */
   legacy?: boolean;
+  /** Labels over the ones the controller copies from its runner set (a label may name something else than the owner). */
+  labels?: Record<string, string>;
 }
 
 function scaleSetLabels(namespace: string, name: string): Record<string, string> {
@@ -122,6 +124,7 @@ export function ephemeralRunner(options: RunnerOptions, runnerId: number, owner?
         'app.kubernetes.io/component': 'runner',
         'app.kubernetes.io/part-of': 'gha-runner-scale-set',
         ...scaleSetLabels(namespace, scaleSet),
+        ...options.labels,
       },
       ...(owner ? { ownerReferences: [ownerReference(owner)] } : {}),
     },

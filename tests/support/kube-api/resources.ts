@@ -6,6 +6,7 @@ import type { Column } from './table.js';
 import { ageColumn, printerColumn } from './table.js';
 import type { KubeObject } from './objects.js';
 import { isObject, valueAt } from './objects.js';
+import { objectMetaFields, typedFields, type TypedFields } from './typed.js';
 
 export interface FieldError {
   field: string;
@@ -32,6 +33,8 @@ export interface ResourceType {
   fieldLabels?: string[];
   columns: Column[];
   validate?(obj: KubeObject): FieldError[];
+  /** Fields decoded into typed Go structs (built-in kinds): wrong types and bad timestamps fail before validation. */
+  typed?: TypedFields;
   /** Defaulting the real registry applies on every write. */
   prepare?(obj: KubeObject): void;
 }
@@ -53,7 +56,8 @@ type TypeSpec = Omit<ResourceType, 'status' | 'custom' | 'generation' | 'columns
   Partial<Pick<ResourceType, 'status' | 'custom' | 'generation' | 'columns'>>;
 
 function define(spec: TypeSpec): ResourceType {
-  return { status: false, custom: false, generation: false, columns: [ageColumn], ...spec };
+  const typed = spec.custom ? spec.typed : { ...objectMetaFields, ...spec.typed };
+  return { status: false, custom: false, generation: false, columns: [ageColumn], ...spec, typed };
 }
 
 function count(value: unknown): number {
@@ -70,6 +74,12 @@ function column(name: string, type: Column['type'], value: Column['value']): Col
 
 const core = { group: '', version: 'v1' };
 const apps = { group: 'apps', version: 'v1', categories: ['all'], status: true, generation: true };
+
+/** field.Invalid(path, *int32, message) of a Go validation function. */
+function minimum(obj: KubeObject, field: string, min: number, message: string): FieldError[] {
+  const value = valueAt(obj, field);
+  return typeof value === 'number' && value < min ? [{ field, message: `Invalid value: ${value}: ${message}` }] : [];
+}
 
 const builtIns: ResourceType[] = [
   define({
@@ -217,6 +227,20 @@ const builtIns: ResourceType[] = [
     kind: 'Lease',
     namespaced: true,
     columns: [column('Holder', 'string', (o) => valueAt(o, '.spec.holderIdentity') ?? ''), ageColumn],
+    // k8s.io/api/coordination/v1 LeaseSpec; validation: pkg/apis/coordination/validation ValidateLeaseSpec.
+    typed: typedFields('LeaseSpec', 'spec', {
+      holderIdentity: 'string',
+      leaseDurationSeconds: 'int32',
+      acquireTime: 'microtime',
+      renewTime: 'microtime',
+      leaseTransitions: 'int32',
+      strategy: 'string',
+      preferredHolder: 'string',
+    }),
+    validate: (obj) => [
+      ...minimum(obj, 'spec.leaseDurationSeconds', 1, 'must be greater than 0'),
+      ...minimum(obj, 'spec.leaseTransitions', 0, 'must be greater than or equal to 0'),
+    ],
   }),
 ];
 

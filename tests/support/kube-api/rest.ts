@@ -9,6 +9,7 @@ import type { FieldError, Registry, ResourceType } from './resources.js';
 import { apiVersionOf, qualifiedResource } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import type { Store } from './store.js';
+import { DecodeError, decodeTyped } from './typed.js';
 
 export interface Target {
   type: ResourceType;
@@ -39,6 +40,52 @@ function conflict(type: ResourceType, name: string): ApiError {
     'Conflict',
     { name, group: type.group, kind: type.resource },
   );
+}
+
+/** handlers.transformDecodeError: a create or update body that does not decode into the kind's Go struct. */
+function undecodable(type: ResourceType, error: DecodeError): ApiError {
+  return badRequest(`${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: ${error.message}`);
+}
+
+/** jsonPatcher.applyPatchToCurrentObject: the patched object does not decode (no kind, no name in the Status). */
+function undecodablePatch(patched: unknown, error: DecodeError): ApiError {
+  const message = `Invalid value: ${JSON.stringify(JSON.stringify(patched))}: ${error.message}`;
+  return new ApiError(422, ` "" is invalid: patch: ${message}`, 'Invalid', {
+    name: '',
+    group: '',
+    kind: '',
+    causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }],
+  });
+}
+
+function decodeOr(type: ResourceType, obj: KubeObject, fail: (error: DecodeError) => ApiError): KubeObject {
+  if (!type.typed) return obj;
+  try {
+    decodeTyped(obj, type.typed);
+    return obj;
+  } catch (error) {
+    if (error instanceof DecodeError) throw fail(error);
+    throw error;
+  }
+}
+
+const DNS1123_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const DNS1123_SUBDOMAIN = `${DNS1123_LABEL}(\\.${DNS1123_LABEL})*`;
+
+/**
+ * ValidateObjectMeta's name check (apimachinery validation.IsDNS1123Subdomain, or
+ * IsDNS1123Label for namespaces), with its messages.
+ */
+function nameErrors(type: ResourceType, name: string): FieldError[] {
+  const label = type.kind === 'Namespace';
+  const [max, pattern, message] = label
+    ? [63, DNS1123_LABEL, "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "]
+    : [253, DNS1123_SUBDOMAIN, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "];
+  const errors: FieldError[] = [];
+  const shown = `Invalid value: ${JSON.stringify(name)}: `;
+  if (name.length > max) errors.push({ field: 'metadata.name', message: `${shown}must be no more than ${max} characters` });
+  if (!new RegExp(`^${pattern}$`).test(name)) errors.push({ field: 'metadata.name', message: `${shown}${message}regex used for validation is '${pattern}')` });
+  return errors;
 }
 
 function invalid(type: ResourceType, name: string, errors: FieldError[]): ApiError {
@@ -98,7 +145,7 @@ export class Rest {
   }
 
   create({ type, namespace }: Target, body: unknown, dryRun: boolean): StoredObject {
-    const obj = this.checkIdentity(type, body);
+    const obj = decodeOr(type, this.checkIdentity(type, body), (error) => undecodable(type, error));
     if (obj.metadata.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
     if (type.namespaced) {
       if (obj.metadata.namespace && obj.metadata.namespace !== namespace) {
@@ -126,12 +173,14 @@ export class Rest {
     // Registries with a status subresource reset status on create: only the controller writes it.
     if (type.status) delete obj.status;
     const created = this.initialize(type, obj as StoredObject);
+    const badName = nameErrors(type, name);
+    if (badName.length > 0) throw invalid(type, name, badName);
     this.validate(type, created);
     return dryRun ? created : this.store.write(type, created);
   }
 
   update(target: Target, body: unknown, dryRun: boolean): StoredObject {
-    const candidate = this.checkIdentity(target.type, body);
+    const candidate = decodeOr(target.type, this.checkIdentity(target.type, body), (error) => undecodable(target.type, error));
     // CRDs disallow unconditional updates; built-in kinds allow them.
     if (!candidate.metadata.resourceVersion && target.type.custom) {
       throw invalid(target.type, target.name!, [
@@ -144,7 +193,8 @@ export class Rest {
   patch(target: Target, contentType: string, body: unknown, dryRun: boolean): StoredObject {
     const existing = this.get(target);
     const patched = contentType === 'application/json-patch+json' ? jsonPatch(existing, body) : mergePatch(existing, body);
-    return this.commit(target, existing, this.checkIdentity(target.type, patched), dryRun);
+    const decoded = decodeOr(target.type, this.checkIdentity(target.type, patched), (error) => undecodablePatch(patched, error));
+    return this.commit(target, existing, decoded, dryRun);
   }
 
   delete(target: Target, options: unknown, dryRun: boolean): StoredObject {
