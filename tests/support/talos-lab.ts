@@ -21,6 +21,8 @@ export interface MachineState {
   healthy?: boolean;
   role?: string;
   config?: string;
+  clusterName?: string;
+  memberId?: string;
 }
 
 export interface TalosLab {
@@ -141,4 +143,19 @@ export function cleanUpTalosLabs(): void {
     }
     removeFixtures();
   });
+}
+
+/**
+ * A lab whose machines are configured and etcd bootstrapped, with configs generated and
+ * the kubeconfig merged through the CLI: the starting point of status and kubectl tests.
+ */
+export async function bootstrappedLab(run: (lab: TalosLab, args: string[]) => Promise<{ exitCode: number; stderr: string }>): Promise<TalosLab> {
+  const lab = await talosLab();
+  const config = await run(lab, ['cluster', 'config', 'lab', '--new-secrets']);
+  if (config.exitCode !== 0) throw new Error(`cluster config failed: ${config.stderr}`);
+  lab.setMachine(CONTROL_PLANE, { state: 'configured', role: 'controlplane', etcd: true, clusterName: 'lab', memberId: '2c6e1ad3f0b45e7a' });
+  for (const worker of WORKERS) lab.setMachine(worker, { state: 'configured', role: 'worker', clusterName: 'lab' });
+  const kubeconfig = await run(lab, ['cluster', 'kubeconfig', 'lab']);
+  if (kubeconfig.exitCode !== 0) throw new Error(`cluster kubeconfig failed: ${kubeconfig.stderr}`);
+  return lab;
 }
