@@ -34,7 +34,8 @@ export async function applyCluster(cluster: Cluster, nodes: ClusterNode[], talos
       role: node.role,
       ok: run.exitCode === 0,
       report: run.exitCode === 0 ? run.stderr.trim() : '',
-      ...(run.exitCode === 0 ? {} : { error: `${describeNode(node)}: ${talosctlError(run)}` }),
+      // talosctl prefixes the node's address; say it once, with the node's name
+      ...(run.exitCode === 0 ? {} : { error: `${describeNode(node)}: ${talosctlError(run).replace(`${node.address}: `, '')}` }),
     };
     results.push(result);
     onNode(result);

@@ -19,7 +19,7 @@ export async function run(_global: GlobalOptions, name: string, options: ApplyOp
   const results = await applyCluster(cluster, nodes, findTalosctl(), project.dir, options, (result) => {
     const node = describeNode({ address: result.node, ...(result.name ? { name: result.name } : {}), role: result.role });
     if (result.ok) printOut(`${node} [${result.role}]: ${options.dryRun ? 'dry run' : 'applied'}${result.report ? `\n${indent(result.report)}` : ''}`);
-    else printErr(`${node} [${result.role}]: failed: ${result.error}`);
+    else if (nodes.length > 1) printErr(`${node} [${result.role}]: failed: ${result.error}`);
   });
   const failed = results.filter((r) => !r.ok);
   if (failed.length === 0) return 0;
