@@ -104,6 +104,13 @@ describe('the lab cluster, config to status', () => {
       ['bootstrap', ...connection(CONTROL_PLANE)],
     ]);
 
+    // a configured node takes a new config through the endpoints, with the talosconfig
+    mark = lab.calls().length;
+    const reapply = await foundation(lab, ['cluster', 'apply', 'lab', '--node', '192.0.2.21']);
+    expect(reapply.exitCode, reapply.stderr).toBe(0);
+    expect(lab.calls().slice(mark)).toEqual([['apply-config', ...connection(WORKERS[0]!), '--file', path.join(configDir, 'worker.yaml')]]);
+    outputs.push(reapply.stdout, reapply.stderr);
+
     // health
     mark = lab.calls().length;
     const health = await foundation(lab, ['cluster', 'health', 'lab', '--wait', '5m']);
@@ -152,6 +159,7 @@ describe('the lab cluster, config to status', () => {
     const bundle = parse(readFileSync(lab.bundle, 'utf8'));
     for (const secret of [CANARY, bundle.trustdinfo.token, bundle.secrets.bootstraptoken, bundle.certs.os.key, 'lab-admin-token']) {
       expect(outputs.join('\n')).not.toContain(secret);
+      expect(JSON.stringify(lab.calls())).not.toContain(secret);
     }
   });
 
