@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyConfigArgs, genConfigArgs, healthArgs, kubeconfigArgs, talosTarget } from '../../src/cluster/argv.js';
@@ -14,6 +16,18 @@ const lab = requireCluster(project, 'lab');
 describe('clusters in foundation.yaml', () => {
   it('ENV=lab resolves to the lab cluster\'s kube context', () => {
     expect(kubeContextFor(project, project.stacks.get('eve-skill-farm'), 'lab', undefined, {})).toBe('lab');
+  });
+
+  it('an environment naming an unknown cluster, or another context than its cluster\'s, is refused at load', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'foundation-clusters-'));
+    mkdirSync(path.join(dir, 'stacks'));
+    const cluster = 'clusters: { lab: { endpoint: "https://192.0.2.10:6443", talosEndpoints: [192.0.2.11], nodes: { controlPlane: [{ address: 192.0.2.11 }] }, talosVersion: v1.11.5, kubernetesVersion: v1.34.1, kubeContext: lab, secretsBundleEnv: LAB_SECRETS } }';
+    writeFileSync(path.join(dir, 'foundation.yaml'), `environments: { lab: { cluster: labb } }\n${cluster}\n`);
+    expect(() => loadProject(dir)).toThrow('foundation.yaml: field "environments.lab.cluster": unknown cluster "labb"');
+    writeFileSync(path.join(dir, 'foundation.yaml'), `environments: { lab: { cluster: lab, kubeContext: honey } }\n${cluster}\n`);
+    expect(() => loadProject(dir)).toThrow('foundation.yaml: field "environments.lab.kubeContext": "honey" is not cluster lab\'s context "lab"');
+    writeFileSync(path.join(dir, 'foundation.yaml'), `environments: { lab: { cluster: lab } }\n${cluster.replace('192.0.2.11 }', 'lab-cp-1 }')}\n`);
+    expect(() => loadProject(dir)).toThrow('field "clusters.lab.nodes.controlPlane.0.address": must be an IPv4 or IPv6 address');
   });
 
   it('lists control-plane nodes first (the bootstrap node), then workers', () => {
