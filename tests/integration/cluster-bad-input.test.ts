@@ -3,7 +3,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { FAKE_TALOSCTL, WORKERS, bootstrappedLab, cleanUpTalosLabs, talosLab, type TalosLab } from '../support/talos-lab.js';
+import { FAKE_TALOSCTL, WORKERS, bootstrappedLab, LAB_TIMEOUT, cleanUpTalosLabs, talosLab, type TalosLab } from '../support/talos-lab.js';
 
 cleanUpTalosLabs();
 
@@ -18,7 +18,7 @@ function oneLineError(stderr: string): { error: string; hint: string } {
   return { error: lines[0]!, hint: lines[1]! };
 }
 
-describe('cluster commands: bad input is one clear line, exit 1', () => {
+describe('cluster commands: bad input is one clear line, exit 1', { timeout: LAB_TIMEOUT }, () => {
   it('an unknown cluster', async () => {
     const lab = await talosLab();
     for (const args of [['cluster', 'status', 'labb'], ['cluster', 'config', 'labb'], ['kubectl', '--cluster', 'labb', '--', 'get', 'pods'], ['talosctl', 'labb', '--', 'version']]) {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT, runCli } from '../support/cli.js';
 import { filesContaining } from '../support/project.js';
-import { CONTROL_PLANE, WORKERS, cleanUpTalosLabs, makeWorkloadReady, talosLab, type TalosLab } from '../support/talos-lab.js';
+import { CONTROL_PLANE, WORKERS, LAB_TIMEOUT, cleanUpTalosLabs, makeWorkloadReady, talosLab, type TalosLab } from '../support/talos-lab.js';
 
 cleanUpTalosLabs();
 
@@ -28,8 +28,9 @@ function flagsOf(argv: string[]): Map<string, string[]> {
   return flags;
 }
 
-describe('the lab cluster, config to status', () => {
-  it('config, apply --insecure to three nodes, bootstrap, health, kubeconfig and status, with the talosctl flags the real one takes', async () => {
+describe('the lab cluster, config to status', { timeout: LAB_TIMEOUT }, () => {
+  // eleven CLI runs in a row: more room than one command's default timeout on a busy machine
+  it('config, apply --insecure to three nodes, bootstrap, health, kubeconfig and status, with the talosctl flags the real one takes', { timeout: 300_000 }, async () => {
     const lab = await talosLab();
     makeWorkloadReady(lab.server);
     const configDir = path.join(lab.dir, '.foundation', 'clusters', 'lab');

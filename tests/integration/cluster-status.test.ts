@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { WORKERS, bootstrappedLab, cleanUpTalosLabs, makeWorkloadReady, type TalosLab } from '../support/talos-lab.js';
+import { WORKERS, bootstrappedLab, LAB_TIMEOUT, cleanUpTalosLabs, makeWorkloadReady, type TalosLab } from '../support/talos-lab.js';
 
 cleanUpTalosLabs();
 
 const foundation = (lab: TalosLab, args: string[]) => runCli(args, { cwd: lab.dir, env: lab.env });
 
-describe('cluster status: nodes, the Kubernetes API and Phase 5 readiness', () => {
+describe('cluster status: nodes, the Kubernetes API and Phase 5 readiness', { timeout: LAB_TIMEOUT }, () => {
   it('a cluster without a default StorageClass reports it and exits 1; with everything present and eve-skill-farm available, exits 0', async () => {
     const lab = await bootstrappedLab(foundation);
     makeWorkloadReady(lab.server, { defaultStorageClass: false });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { runCli } from '../support/cli.js';
-import { CONTROL_PLANE, WORKERS, bootstrappedLab, cleanUpTalosLabs, makeWorkloadReady, type TalosLab } from '../support/talos-lab.js';
+import { CONTROL_PLANE, WORKERS, bootstrappedLab, LAB_TIMEOUT, cleanUpTalosLabs, makeWorkloadReady, type TalosLab } from '../support/talos-lab.js';
 
 cleanUpTalosLabs();
 
@@ -23,7 +23,7 @@ function addDecoyContext(lab: TalosLab): void {
   writeFileSync(lab.kubeconfig, stringify(config), { mode: 0o600 });
 }
 
-describe('foundation kubectl: the real kubectl pinned to the stack\'s context and namespace', () => {
+describe('foundation kubectl: the real kubectl pinned to the stack\'s context and namespace', { timeout: LAB_TIMEOUT }, () => {
   it('runs kubectl against the right context and namespace; -n in the args wins; --context in the args is refused', async () => {
     const lab = await bootstrappedLab(foundation);
     addDecoyContext(lab);
@@ -80,7 +80,7 @@ describe('foundation kubectl: the real kubectl pinned to the stack\'s context an
   });
 });
 
-describe('foundation talosctl: --talosconfig, --endpoints and --nodes from foundation.yaml', () => {
+describe('foundation talosctl: --talosconfig, --endpoints and --nodes from foundation.yaml', { timeout: LAB_TIMEOUT }, () => {
   it('pins the connection flags, narrows to --node, refuses its own aiming flags and passes talosctl\'s exit code', async () => {
     const lab = await bootstrappedLab(foundation);
     const talosconfig = path.join(lab.dir, '.foundation/clusters/lab/talosconfig');

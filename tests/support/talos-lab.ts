@@ -13,6 +13,8 @@ export const FAKE_TALOSCTL = path.join(REPO_ROOT, 'tests', 'support', 'fake-talo
 export const CONTROL_PLANE = '192.0.2.11';
 export const WORKERS = ['192.0.2.21', '192.0.2.22'];
 const TOKEN = 'lab-admin-token-7f3a9c';
+/** Each lab test runs the CLI several times in a row: room for a busy machine (never a speed check). */
+export const LAB_TIMEOUT = 240_000;
 
 export interface MachineState {
   hostname: string;
