@@ -11,7 +11,7 @@
 // never asserted in tests. No network but loopback: the S3 server is s3rver, in this
 // process, and CHECKPOINT_DISABLE=1 keeps terraform from calling home.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -146,6 +146,41 @@ const scenarios = {
               'the critical path is three plans deep (a1, a2, c), so the floor is about one process start plus three plans, not one plan',
             ];
           },
+          teardown,
+        };
+      } catch (error) {
+        await teardown();
+        throw error;
+      }
+    },
+  },
+
+  talosctl: {
+    title: 'Talos: `foundation talosctl lab -- etcd members` and `foundation cluster bootstrap lab` (already bootstrapped) against the talosctl call they make',
+    async setup() {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'foundation-bench-talos-'));
+      const teardown = async () => rmSync(dir, { recursive: true, force: true });
+      try {
+        const project = path.join(dir, 'project');
+        cpSync(path.join(REPO_ROOT, 'tests', 'fixtures', 'talos'), project, { recursive: true });
+        const state = path.join(dir, 'state');
+        mkdirSync(state);
+        const machine = (hostname, role, etcd) => ({ hostname, state: 'configured', role, etcd, clusterName: 'lab', memberId: '2c6e1ad3f0b45e7a', healthy: true });
+        const nodes = { '192.0.2.11': machine('lab-cp-1', 'controlplane', true), '192.0.2.21': machine('lab-w-1', 'worker', false), '192.0.2.22': machine('lab-w-2', 'worker', false) };
+        writeFileSync(path.join(state, 'lab.json'), JSON.stringify({ kube: { server: 'https://127.0.0.1:9', token: 'x' }, nodes }));
+        const fake = path.join(REPO_ROOT, 'tests', 'support', 'fake-talosctl');
+        const env = benchEnv({ ENV: 'lab', HOME: dir, FOUNDATION_TALOSCTL_BIN: fake, FAKE_TALOSCTL_STATE: state, FOUNDATION_LAB_TALOS_SECRETS: path.join(dir, 'lab-secrets.yaml') });
+        const opts = { cwd: project, env };
+        await runStep({ file: NODE, args: [CLI, 'cluster', 'config', 'lab', '--new-secrets'], cwd: project, env, okCodes: [0] }, 'cluster config');
+        const talosconfig = path.join(project, '.foundation', 'clusters', 'lab', 'talosconfig');
+        const members = ['etcd', 'members', '--talosconfig', talosconfig, '--endpoints', '192.0.2.11', '--nodes', '192.0.2.11'];
+        return {
+          commands: [
+            command('fake-talosctl etcd members (direct)', fake, members, opts),
+            command('foundation talosctl lab --node lab-cp-1 -- etcd members', NODE, [CLI, 'talosctl', 'lab', '--node', 'lab-cp-1', '--', 'etcd', 'members'], opts),
+            command('foundation cluster bootstrap lab (members found, no bootstrap)', NODE, [CLI, 'cluster', 'bootstrap', 'lab'], opts),
+          ],
+          notes: ['talosctl is tests/support/fake-talosctl (a Node script): the overhead column is what foundation adds to one talosctl call (its startup, foundation.yaml, the argv)'],
           teardown,
         };
       } catch (error) {

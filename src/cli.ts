@@ -117,6 +117,67 @@ program
   .option('--json', 'with --status: machine-readable output')
   .action(action(() => import('./commands/drain.js')));
 
+// ---- Talos clusters (foundation.yaml clusters:) and tools pinned to them ----
+const cluster = program.command('cluster').description('the Talos clusters foundation.yaml defines: configs, apply, bootstrap, health, kubeconfig, status');
+
+cluster
+  .command('config')
+  .description('talosctl gen config from the secrets bundle into .foundation/clusters/<cluster>/ (0600)')
+  .argument('<cluster>', 'cluster name')
+  .option('--new-secrets', 'create the secrets bundle first (only when none exists: a brand-new cluster)')
+  .action(action(() => import('./commands/cluster-config.js')));
+
+cluster
+  .command('apply')
+  .description('talosctl apply-config on each node (or --node) with the config for its role')
+  .argument('<cluster>', 'cluster name')
+  .option('--node <node>', 'only this node (address or name)')
+  .option('--insecure', 'for machines still in maintenance mode')
+  .option('--dry-run', 'show the change Talos reports, apply nothing')
+  .action(action(() => import('./commands/cluster-apply.js')));
+
+cluster
+  .command('bootstrap')
+  .description('bootstrap etcd on the first control-plane node, once: exit 0 without calling it when etcd has members')
+  .argument('<cluster>', 'cluster name')
+  .action(action(() => import('./commands/cluster-bootstrap.js')));
+
+cluster
+  .command('health')
+  .description('talosctl health with a wait timeout; exit 0 healthy, 1 not')
+  .argument('<cluster>', 'cluster name')
+  .option('--wait <duration>', 'how long talosctl waits for the checks to pass', '10m')
+  .option('--json', 'machine-readable summary (progress still goes to stderr)')
+  .action(action(() => import('./commands/cluster-health.js')));
+
+cluster
+  .command('kubeconfig')
+  .description('fetch the admin kubeconfig and merge it under the context foundation.yaml names')
+  .argument('<cluster>', 'cluster name')
+  .option('--output <file>', 'merge into this file instead of $KUBECONFIG or ~/.kube/config')
+  .action(action(() => import('./commands/cluster-kubeconfig.js')));
+
+cluster
+  .command('status')
+  .description('nodes, Kubernetes API and workload readiness; exit 0 all ready, 1 otherwise')
+  .argument('<cluster>', 'cluster name')
+  .option('--json', 'machine-readable output')
+  .action(action(() => import('./commands/cluster-status.js')));
+
+program
+  .command('kubectl')
+  .description('the real kubectl pinned to a stack\'s context and namespace, or a cluster\'s context: foundation kubectl <stack> -- <args>')
+  .argument('[stack-and-args...]', 'a stack name, then -- and kubectl\'s arguments')
+  .option('--cluster <cluster>', 'aim at a cluster from foundation.yaml instead of a stack')
+  .action(action(() => import('./commands/kubectl.js')));
+
+program
+  .command('talosctl')
+  .description('the real talosctl with --talosconfig, --endpoints and --nodes from foundation.yaml: foundation talosctl <cluster> -- <args>')
+  .argument('[cluster-and-args...]', 'a cluster name, then -- and talosctl\'s arguments')
+  .option('--node <node>', 'only this node (address or name) instead of all of the cluster\'s')
+  .action(action(() => import('./commands/talosctl.js')));
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

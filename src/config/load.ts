@@ -43,6 +43,7 @@ export function findProjectDir(start: string): string {
 export function loadProject(start = process.cwd()): Project {
   const dir = findProjectDir(start);
   const config = readValidated(dir, PROJECT_FILE, foundationFileSchema);
+  checkEnvironmentClusters(config);
   const environments = Object.keys(config.environments);
   const stacksDir = path.join(dir, config.stacksDir ?? 'stacks');
   if (!existsSync(stacksDir)) {
@@ -72,6 +73,26 @@ export function loadProject(start = process.cwd()): Project {
     });
   }
   return { dir, config, stacks };
+}
+
+/** An environment's cluster must exist, and a kubeContext beside it must be the cluster's own. */
+function checkEnvironmentClusters(config: FoundationFile): void {
+  for (const [env, spec] of Object.entries(config.environments)) {
+    if (!spec.cluster) continue;
+    const cluster = config.clusters?.[spec.cluster];
+    if (!cluster) {
+      throw new FoundationError(
+        `${PROJECT_FILE}: field "environments.${env}.cluster": unknown cluster "${spec.cluster}"`,
+        `clusters defined in ${PROJECT_FILE}: ${Object.keys(config.clusters ?? {}).join(', ') || 'none'}`,
+      );
+    }
+    if (spec.kubeContext && spec.kubeContext !== cluster.kubeContext) {
+      throw new FoundationError(
+        `${PROJECT_FILE}: field "environments.${env}.kubeContext": "${spec.kubeContext}" is not cluster ${spec.cluster}'s context "${cluster.kubeContext}"`,
+        `drop kubeContext from environments.${env}: the cluster names it`,
+      );
+    }
+  }
 }
 
 /** Per-ENV maps must only name environments that foundation.yaml defines: a typo would silently never apply. */

@@ -34,7 +34,13 @@ export function requireStateKey(stack: Stack, env: string): string {
 
 /** --context, then KUBE_CONTEXT, then the stack's per-ENV context, then the environment's. */
 export function kubeContextFor(project: Project, stack: Stack | undefined, env: string, flag?: string, vars = process.env): string {
-  return flag ?? vars.KUBE_CONTEXT ?? stack?.spec.kubeContext[env] ?? project.config.environments[env]!.kubeContext;
+  return flag ?? vars.KUBE_CONTEXT ?? stack?.spec.kubeContext[env] ?? environmentContext(project, env);
+}
+
+/** The environment's own kubeContext, else its cluster's (loadProject checked that one exists). */
+export function environmentContext(project: Project, env: string): string {
+  const spec = project.config.environments[env]!;
+  return spec.kubeContext ?? project.config.clusters![spec.cluster!]!.kubeContext;
 }
 
 export function varFilesFor(stack: Stack, env: string): string[] {
@@ -53,7 +59,7 @@ export function requireStack(project: Project, name: string): Stack {
   );
 }
 
-function closest(name: string, candidates: string[]): string | undefined {
+export function closest(name: string, candidates: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

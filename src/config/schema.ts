@@ -19,13 +19,63 @@ const s3BackendSchema = v.strictObject({
   env: v.optional(backendEnvSchema),
 });
 
+// ---- clusters: Talos clusters foundation brings up (see the README's "Talos clusters") ----
+// talosctl health takes node IPs (not names), so addresses must be IP literals.
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const ipAddress = v.pipe(v.string(), v.check((a) => IPV4.test(a) || (a.includes(':') && /^[0-9a-fA-F:.]+$/.test(a)), 'must be an IPv4 or IPv6 address'));
+const clusterNodeSchema = v.strictObject({ address: ipAddress, name: v.optional(nameSchema) });
+const nodeListSchema = v.array(clusterNodeSchema);
+const patchListSchema = v.optional(v.array(nonEmpty), []);
+const versionSchema = v.pipe(v.string(), v.regex(/^v\d+\.\d+\.\d+$/, 'must be a version such as v1.11.5'));
+
+export const clusterSchema = v.strictObject({
+  description: v.optional(v.string()),
+  /** The Kubernetes API URL the machine configs carry (talosctl gen config's <cluster endpoint>). */
+  endpoint: v.pipe(v.string(), v.regex(/^https:\/\/[^/\s]+$/, 'must be an https:// URL such as https://192.0.2.10:6443')),
+  /** Talos API endpoints talosctl talks to (--endpoints): control-plane addresses. */
+  talosEndpoints: v.pipe(v.array(ipAddress), v.minLength(1, 'must list at least one Talos endpoint')),
+  nodes: v.strictObject({
+    controlPlane: v.pipe(nodeListSchema, v.minLength(1, 'must list at least one control-plane node')),
+    workers: v.optional(nodeListSchema, []),
+  }),
+  talosVersion: versionSchema,
+  kubernetesVersion: versionSchema,
+  /** Machine-config patch files, relative to the project. */
+  patches: v.optional(v.strictObject({ common: patchListSchema, controlPlane: patchListSchema, worker: patchListSchema }), { common: [], controlPlane: [], worker: [] }),
+  /** The kube context `cluster kubeconfig` writes and kubectl is pinned to. */
+  kubeContext: nonEmpty,
+  /** The environment variable holding the secrets bundle's path (outside the repository). */
+  secretsBundleEnv: envVarName,
+  readiness: v.optional(
+    v.strictObject({
+      /** CRDs (<plural>.<group>) a secrets operator must have installed. */
+      secretsOperatorCrds: v.optional(v.array(nonEmpty), []),
+      /** The Deployment whose availability proves the cluster runs workloads. */
+      exitProof: v.optional(v.strictObject({ namespace: nameSchema, deployment: nameSchema })),
+    }),
+    { secretsOperatorCrds: [] },
+  ),
+});
+
+const environmentSchema = v.pipe(
+  v.strictObject({
+    kubeContext: v.optional(nonEmpty),
+    /** The cluster (under clusters:) the environment lives in; its kubeContext is the environment's. */
+    cluster: v.optional(nameSchema),
+    description: v.optional(v.string()),
+    backend: v.optional(s3BackendSchema),
+  }),
+  v.check((e) => Boolean(e.kubeContext ?? e.cluster), 'needs kubeContext or cluster'),
+);
+
 export const foundationFileSchema = v.strictObject({
   stacksDir: v.optional(nonEmpty),
   environments: v.pipe(
-    v.record(nameSchema, v.strictObject({ kubeContext: nonEmpty, description: v.optional(v.string()), backend: v.optional(s3BackendSchema) })),
+    v.record(nameSchema, environmentSchema),
     v.check((envs) => Object.keys(envs).length > 0, 'must define at least one environment'),
   ),
   backend: v.optional(v.strictObject({ s3: v.optional(s3BackendSchema) })),
+  clusters: v.optional(v.record(nameSchema, clusterSchema)),
 });
 
 // A state key is an S3 object key: relative, no "..", no spaces.
@@ -78,6 +128,7 @@ export const stackFileSchema = v.strictObject({
 });
 
 export type FoundationFile = v.InferOutput<typeof foundationFileSchema>;
+export type ClusterConfig = v.InferOutput<typeof clusterSchema>;
 export type StackFile = v.InferOutput<typeof stackFileSchema>;
 export type DrainConfig = v.InferOutput<typeof drainSchema>;
 export type BackendEnvNames = Required<v.InferOutput<typeof backendEnvSchema>>;

@@ -1,6 +1,6 @@
-import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { FoundationError } from '../ui/errors.js';
+import { onPath, resolveOverride } from '../util/executable.js';
 
 export interface TofuBinary {
   /** Absolute path of the executable. */
@@ -13,7 +13,7 @@ export interface TofuBinary {
 export function findTofuBinary(env: NodeJS.ProcessEnv = process.env): TofuBinary {
   const override = env.FOUNDATION_TOFU_BIN;
   if (override) {
-    const found = override.includes('/') ? executable(path.resolve(override)) : onPath(override, env);
+    const found = resolveOverride(override, env);
     if (!found) {
       throw new FoundationError(
         `FOUNDATION_TOFU_BIN names "${override}", which is not an executable file`,
@@ -30,23 +30,4 @@ export function findTofuBinary(env: NodeJS.ProcessEnv = process.env): TofuBinary
     'neither tofu nor terraform is on PATH',
     'install OpenTofu (https://opentofu.org/docs/intro/install/) or set FOUNDATION_TOFU_BIN to its path',
   );
-}
-
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const found = executable(path.join(dir, name));
-    if (found) return found;
-  }
-  return undefined;
-}
-
-function executable(file: string): string | undefined {
-  try {
-    if (!statSync(file).isFile()) return undefined;
-    accessSync(file, constants.X_OK);
-    return file;
-  } catch {
-    return undefined;
-  }
 }

@@ -244,6 +244,119 @@ const builtIns: ResourceType[] = [
   }),
 ];
 
+// ---- Platform kinds a workload-ready cluster has (storage, ingress, CRDs) ----
+// Validation as in kubernetes/kubernetes pkg/apis/storage/validation (ValidateStorageClass),
+// pkg/apis/networking/validation (ValidateIngressClass) and apiextensions-apiserver's
+// ValidateCustomResourceDefinition, with the registries' defaulting. Update-only rules
+// (immutable provisioner, parameters, controller, names) are not enforced.
+
+const RECLAIM_POLICIES = ['Delete', 'Retain'];
+const BINDING_MODES = ['Immediate', 'WaitForFirstConsumer'];
+const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function unsupported(field: string, value: unknown, supported: string[]): FieldError {
+  return { field, message: `Unsupported value: "${String(value)}": supported values: ${supported.map((v) => `"${v}"`).join(', ')}` };
+}
+
+function validateStorageClass(obj: KubeObject): FieldError[] {
+  const errors: FieldError[] = [];
+  const provisioner = obj.provisioner;
+  if (typeof provisioner !== 'string' || provisioner === '') errors.push({ field: 'provisioner', message: 'Required value' });
+  else if (!QUALIFIED_NAME.test(provisioner.toLowerCase())) {
+    errors.push({ field: 'provisioner', message: `Invalid value: "${provisioner}": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character` });
+  }
+  if (!RECLAIM_POLICIES.includes(String(obj.reclaimPolicy))) errors.push(unsupported('reclaimPolicy', obj.reclaimPolicy, RECLAIM_POLICIES));
+  if (!BINDING_MODES.includes(String(obj.volumeBindingMode))) errors.push(unsupported('volumeBindingMode', obj.volumeBindingMode, BINDING_MODES));
+  return errors;
+}
+
+function validateIngressClass(obj: KubeObject): FieldError[] {
+  const controller = valueAt(obj, '.spec.controller');
+  if (typeof controller !== 'string' || controller === '') return [{ field: 'spec.controller', message: 'Required value' }];
+  if (controller.length > 250) return [{ field: 'spec.controller', message: 'Too long: may not be more than 250 bytes' }];
+  const [domain, ...rest] = controller.split('/');
+  if (rest.length === 0 || !DNS_SUBDOMAIN.test(domain!) || rest.join('/') === '') {
+    return [{ field: 'spec.controller', message: `Invalid value: "${controller}": must be a domain-prefixed path (such as "acme.io/foo")` }];
+  }
+  return [];
+}
+
+function validateCustomResourceDefinition(obj: KubeObject): FieldError[] {
+  const errors: FieldError[] = [];
+  const group = valueAt(obj, '.spec.group');
+  const plural = valueAt(obj, '.spec.names.plural');
+  if (typeof group !== 'string' || group === '') errors.push({ field: 'spec.group', message: 'Required value' });
+  else if (!group.includes('.')) errors.push({ field: 'spec.group', message: `Invalid value: "${group}": should be a domain with at least one dot` });
+  if (typeof plural !== 'string' || plural === '') errors.push({ field: 'spec.names.plural', message: 'Required value' });
+  if (typeof valueAt(obj, '.spec.names.kind') !== 'string') errors.push({ field: 'spec.names.kind', message: 'Required value' });
+  if (typeof group === 'string' && typeof plural === 'string' && obj.metadata.name !== `${plural}.${group}`) {
+    errors.push({ field: 'metadata.name', message: `Invalid value: "${obj.metadata.name}": must be spec.names.plural+"."+spec.group` });
+  }
+  const scope = valueAt(obj, '.spec.scope');
+  if (scope !== 'Namespaced' && scope !== 'Cluster') errors.push(unsupported('spec.scope', scope, ['Cluster', 'Namespaced']));
+  const versions = valueAt(obj, '.spec.versions');
+  if (!Array.isArray(versions) || versions.length === 0) {
+    errors.push({ field: 'spec.versions', message: 'Invalid value: null: must have exactly one version marked as storage version' });
+  } else if (versions.filter((v) => isObject(v) && v.storage === true).length !== 1) {
+    errors.push({ field: 'spec.versions', message: `Invalid value: ${JSON.stringify(versions.map((v) => valueAt(v, '.name')))}: must have exactly one version marked as storage version` });
+  }
+  return errors;
+}
+
+const platformTypes: ResourceType[] = [
+  define({
+    group: 'storage.k8s.io',
+    version: 'v1',
+    resource: 'storageclasses',
+    singular: 'storageclass',
+    kind: 'StorageClass',
+    namespaced: false,
+    shortNames: ['sc'],
+    validate: validateStorageClass,
+    prepare: (obj) => {
+      obj.reclaimPolicy ??= 'Delete';
+      obj.volumeBindingMode ??= 'Immediate';
+    },
+    columns: [
+      column('Provisioner', 'string', (o) => o.provisioner),
+      column('ReclaimPolicy', 'string', (o) => o.reclaimPolicy),
+      column('VolumeBindingMode', 'string', (o) => o.volumeBindingMode),
+      column('AllowVolumeExpansion', 'boolean', (o) => o.allowVolumeExpansion ?? false),
+      ageColumn,
+    ],
+  }),
+  define({
+    group: 'networking.k8s.io',
+    version: 'v1',
+    resource: 'ingressclasses',
+    singular: 'ingressclass',
+    kind: 'IngressClass',
+    namespaced: false,
+    validate: validateIngressClass,
+    columns: [
+      column('Controller', 'string', (o) => valueAt(o, '.spec.controller')),
+      column('Parameters', 'string', (o) => (valueAt(o, '.spec.parameters') === undefined ? '<none>' : String(valueAt(o, '.spec.parameters.name')))),
+      ageColumn,
+    ],
+  }),
+  define({
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    resource: 'customresourcedefinitions',
+    singular: 'customresourcedefinition',
+    kind: 'CustomResourceDefinition',
+    namespaced: false,
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    status: true,
+    generation: true,
+    validate: validateCustomResourceDefinition,
+    columns: [column('Created At', 'date', (o) => o.metadata.creationTimestamp)],
+  }),
+];
+builtIns.push(...platformTypes);
+
 /** The CRD schema's `minimum: 0, type: integer` on minRunners and maxRunners. */
 function validateRunnerBounds(obj: KubeObject): FieldError[] {
   return ['minRunners', 'maxRunners'].flatMap((name) => {
