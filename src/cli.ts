@@ -86,7 +86,7 @@ state
   .command('pull')
   .description('print a stack\'s state, the latest or one version (legacy stacks: from GitLab)')
   .argument('<stack>', 'stack name')
-  .option('--version <id>', 'an earlier version (see "state versions")')
+  .option('--version-id <id>', 'an earlier version (see "state versions"); not --version, which prints foundation\'s')
   .option('--out <file>', 'write it to a file (mode 0600: states hold secrets) instead of stdout')
   .action(action(() => import('./commands/state-pull.js')));
 
@@ -94,7 +94,7 @@ state
   .command('restore')
   .description('write an earlier version of the state back as a new version (same lineage only; asks first)')
   .argument('<stack>', 'stack name')
-  .requiredOption('--version <id>', 'the version to restore (see "state versions")')
+  .requiredOption('--version-id <id>', 'the version to restore (see "state versions")')
   .option('--yes', 'restore without asking')
   .option('--json', 'print the result as JSON')
   .action(action(() => import('./commands/state-restore.js')));

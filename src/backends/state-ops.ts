@@ -90,7 +90,7 @@ export async function planRestore(state: StackState, versionId: string): Promise
   await requireVersioning(state.client, state.location.bucket);
   const where = `s3://${state.location.bucket}/${state.key}`;
   const current = await readStateObject(state.client, state.location.bucket, state.key);
-  if (!current) throw new FoundationError(`stack "${state.stack.name}" has no current state at ${where} to restore over`, 'pull the version with "foundation state pull --version" and inspect it instead');
+  if (!current) throw new FoundationError(`stack "${state.stack.name}" has no current state at ${where} to restore over`, 'pull the version with "foundation state pull --version-id" and inspect it instead');
   const target = await readStateObject(state.client, state.location.bucket, state.key, versionId);
   if (!target) throw new FoundationError(`there is no version "${versionId}" of ${where}`, 'list the versions with "foundation state versions <stack>"');
   const now = parseState(current.body, `the current state at ${where}`);

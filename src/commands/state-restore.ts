@@ -4,13 +4,13 @@ import { FoundationError } from '../ui/errors.js';
 import { isInteractive, printErr, printJson, printOut } from '../ui/output.js';
 import type { GlobalOptions } from './options.js';
 
-export async function run(global: GlobalOptions, name: string, options: { version: string; yes?: boolean; json?: boolean }): Promise<number> {
+export async function run(global: GlobalOptions, name: string, options: { versionId: string; yes?: boolean; json?: boolean }): Promise<number> {
   if (!options.yes && !isInteractive()) {
     throw new FoundationError('state restore needs a confirmation and there is no terminal to ask on', `pass --yes to restore without asking`);
   }
   const state = await openStackState(global, name);
   try {
-    const plan = await planRestore(state, options.version);
+    const plan = await planRestore(state, options.versionId);
     const show = options.json ? printErr : printOut;
     show(
       `${state.stack.name} (ENV ${state.env}): restore version ${plan.from.versionId} (serial ${plan.from.serial}${plan.from.lastModified ? `, ${plan.from.lastModified}` : ''}) ` +

@@ -1,5 +1,5 @@
-// Bucket versioning in front of s3rver, which has none (it answers NotImplemented to
-// ?versioning). The upstream (s3rver, or the conditional-writes layer in front of it)
+// Bucket versioning in front of s3rver, which has none (it answers a bare ?versioning GET
+// with a bucket listing, which the SDK reads as "never enabled"). The upstream (s3rver, or the conditional-writes layer in front of it)
 // keeps holding each key's current object; this layer keeps every version in memory and
 // serves what AWS S3 serves for them:
 //   GET/PUT /bucket?versioning              GetBucketVersioning / PutBucketVersioning
@@ -105,7 +105,8 @@ export async function startVersioningLayer(upstreamPort: number): Promise<Versio
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://s3');
-    const match = /^\/([^/]+)(?:\/(.+))?$/.exec(url.pathname);
+    // `/bucket/` (the SDK's bucket-level form) is the bucket, like `/bucket`.
+    const match = /^\/([^/]+)(?:\/(.+))?\/?$/.exec(url.pathname.replace(/^(\/[^/]+)\/$/, '$1'));
     if (!match) return void relay(res, await upstream(req.method!, req.url!, req.headers, body));
     const bucket = decodeURIComponent(match[1]!);
     const key = match[2] === undefined ? undefined : decodeURIComponent(match[2]);

@@ -39,7 +39,7 @@ export interface LocalS3 {
  * as AWS, MinIO and RustFS do (tests/support/s3-conditional-writes.ts), so tofu's lockfile
  * really excludes. `conditionalWrites: false` serves plain s3rver, a server that does not.
  * `versioning: true` adds bucket versioning in front (tests/support/s3-versioning.ts);
- * without it the server answers NotImplemented to ?versioning, as s3rver does.
+ * without it versioning reads as never enabled and cannot be turned on, as with s3rver.
  */
 export async function startLocalS3({
   accessKeyId = 'S3RVER',
