@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseEnv, runCli } from '../support/cli.js';
+import { baseEnv, runCli as run, type CliResult } from '../support/cli.js';
 import { startTerraformStateApi, type TerraformStateApi } from '../support/gitlab-api/terraform-state.js';
 import { copyFixture, filesContaining, removeFixtures, treeSnapshot } from '../support/project.js';
 import { startLocalS3, type LocalS3 } from '../support/s3.js';
@@ -30,6 +30,13 @@ function terraform(dir: string, args: string[]) {
 }
 
 describe('GitLab-managed HTTP state (compatibility) and its migration to S3', () => {
+  // Every CLI output of the suite, searched for the token at the end.
+  const outputs: CliResult[] = [];
+  const runCli = async (...args: Parameters<typeof run>) => {
+    const result = await run(...args);
+    outputs.push(result);
+    return result;
+  };
   let gitlab: TerraformStateApi;
   let s3: LocalS3;
   let dir: string;
@@ -185,7 +192,30 @@ describe('GitLab-managed HTTP state (compatibility) and its migration to S3', ()
     expect(s3Stack.stderr).toContain('error: stack "sleeper" keeps its state on S3 in ENV dev, not on GitLab');
   });
 
-  it('the GitLab token reaches no file, no output and no tofu argv', async () => {
+  it('state pull of a legacy stack reads the GitLab state, with the notice', async () => {
+    const pulled = await runCli(['state', 'pull', 'hello'], { cwd: dir, env });
+    expect(pulled.exitCode, pulled.stderr).toBe(0);
+    expect(pulled.stdout).toBe(gitlab.state(PROJECT, 'hello'));
+    expect(pulled.stderr).toContain(NOTICE);
+  });
+
+  it('GITLAB_TOKEN serves when TF_HTTP_PASSWORD is unset; a wrong token is refused without being printed', async () => {
+    const { TF_HTTP_PASSWORD: _p, TF_HTTP_USERNAME: _u, ...rest } = env;
+    const viaToken = await runCli(['state', 'pull', 'hello'], { cwd: dir, env: { ...rest, GITLAB_TOKEN: TOKEN } });
+    expect(viaToken.exitCode, viaToken.stderr).toBe(0);
+    const wrong = 'glpat-wrong-canary-77c1e0b9a3';
+    const refused = await runCli(['state', 'pull', 'hello'], { cwd: dir, env: { ...rest, GITLAB_TOKEN: wrong } });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('error: GitLab refused the credentials for state "hello" of project tinyland/infra (HTTP 401)');
+    expect(refused.stdout + refused.stderr).not.toContain(wrong);
+  });
+
+  it('the GitLab token reaches no file under the project and no output', async () => {
     expect(filesContaining(dir, TOKEN)).toEqual([]);
+    expect(outputs.length).toBeGreaterThan(8);
+    for (const { stdout, stderr } of outputs) {
+      expect(stdout).not.toContain(TOKEN);
+      expect(stderr).not.toContain(TOKEN);
+    }
   });
 });
