@@ -1,8 +1,9 @@
 import { backendKindFor } from '../backends/backend-kind.js';
 import { backendEnvNames, readS3Settings } from '../backends/s3-settings.js';
 import type { GlobalOptions } from '../commands/options.js';
-import { loadProject } from '../config/load.js';
+import { loadProject, type Project } from '../config/load.js';
 import { resolveEnv } from '../config/resolve.js';
+import type { BackendEnvNames } from '../config/schema.js';
 import { EXIT } from '../ui/errors.js';
 import { tofuCheck, toolChecks } from './binaries.js';
 import type { Check } from './check.js';
@@ -19,8 +20,11 @@ export interface DoctorReport {
 /** Everything an apply depends on, checked without changing anything (the probe object is removed). */
 export async function runDoctor(global: GlobalOptions): Promise<DoctorReport> {
   const project = loadProject();
-  const checks: Check[] = [await tofuCheck(), ...(await toolChecks())];
+  // The binaries answer in parallel, with the rest; the lines keep their order.
+  const binaries = Promise.all([tofuCheck(), toolChecks()]);
+  const checks: Check[] = [];
   let env: string | undefined;
+  let s3: Promise<Check[]> = Promise.resolve([]);
   try {
     env = resolveEnv(project, global.env);
     checks.push({ check: 'ENV', status: 'ok', detail: env });
@@ -45,17 +49,19 @@ export async function runDoctor(global: GlobalOptions): Promise<DoctorReport> {
         detail: `${legacy.join(', ')} still on GitLab-managed HTTP state (compatibility-only); ${token ? `${token} set` : 'TF_HTTP_PASSWORD / GITLAB_TOKEN not set'}`,
       });
     }
-    if (missing.length === 0) {
-      try {
-        const { location, credentials } = readS3Settings(project, env, { credentials: true });
-        checks.push(...(await s3Checks(location, credentials!, names)));
-      } catch (error) {
-        checks.push({ check: 's3', status: 'fail', detail: (error as Error).message });
-      }
-    } else {
-      checks.push({ check: 's3', status: 'fail', detail: `not checked: ${missing.join(', ')} missing` });
-    }
+    s3 = missing.length === 0 ? bucketChecks(project, env, names) : Promise.resolve([{ check: 's3', status: 'fail', detail: `not checked: ${missing.join(', ')} missing` }]);
   }
-  checks.push(...(await kubeChecks(project, env, global.context)));
-  return { env: env ?? null, exitCode: checks.some((c) => c.status === 'fail') ? EXIT.error : EXIT.ok, checks };
+  const kube = kubeChecks(project, env, global.context);
+  const [[tofu, tools], bucket, contexts] = await Promise.all([binaries, s3, kube]);
+  const all = [tofu, ...tools, ...checks, ...bucket, ...contexts];
+  return { env: env ?? null, exitCode: all.some((c) => c.status === 'fail') ? EXIT.error : EXIT.ok, checks: all };
+}
+
+async function bucketChecks(project: Project, env: string, names: BackendEnvNames): Promise<Check[]> {
+  try {
+    const { location, credentials } = readS3Settings(project, env, { credentials: true });
+    return await s3Checks(location, credentials!, names);
+  } catch (error) {
+    return [{ check: 's3', status: 'fail', detail: (error as Error).message }];
+  }
 }
