@@ -34,9 +34,9 @@ export interface MigrationEvidence {
 }
 
 /**
- * Moves a stack's state from GitLab's HTTP state API to S3, then proves it: the S3 state has the same lineage,
- * serial and resources as the GitLab state read before, and a plan against S3 shows no
- * changes. Everything that can refuse is checked before the first file is written. The
+ * Moves a stack's state from GitLab's HTTP state API to S3, then proves it: the S3 state
+ * has the same lineage, serial and resources as the GitLab state read before, and a plan
+ * against S3 shows no changes. Everything that can refuse is checked before the first file is written. The
  * GitLab state is left in place and stack.yaml is not touched.
  *
  * The copy is the state document read under GitLab's lock, written byte for byte to the
@@ -100,7 +100,7 @@ export async function migrateState(global: GlobalOptions, name: string, write: O
     }
 
     const copied = await readStateObject(client, ctx.location.bucket, s3Files.key);
-    if (!copied) throw new FoundationError(`tofu reported a migration, but ${where} holds no state`, 'read the tofu output above; the GitLab state is unchanged');
+    if (!copied) throw new FoundationError(`the state written to ${where} is gone`, 'someone removed it right after the copy; the GitLab state is unchanged, run the migration again');
     const to = parseState(copied.body, `the state at ${where}`);
     const plan = await planAgainstS3(ctx, stack, s3Files, write);
     const equal = compareStates(from, to);
