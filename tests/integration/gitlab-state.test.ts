@@ -89,6 +89,23 @@ describe('GitLab-managed HTTP state (compatibility) and its migration to S3', ()
       body: JSON.stringify({ ID: 'held-by-ci-0001', Operation: 'OperationTypeApply', Info: '', Who: 'ci@runner', Version: '1.11.4', Created: new Date().toISOString(), Path: '' }),
     });
     expect(held.status).toBe(200);
+    // A second lock while held: 409 with the holder's lock info, as terraform needs to report it.
+    const second = await fetch(`${gitlab.url}/api/v4/projects/${PROJECT}/terraform/state/hello/lock`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from(`ops:${TOKEN}`).toString('base64')}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ID: 'second-0002', Operation: 'OperationTypePlan', Info: '', Who: 'me', Version: '1.11.4', Created: new Date().toISOString(), Path: '' }),
+    });
+    expect(second.status).toBe(409);
+    expect(await second.json()).toMatchObject({ ID: 'held-by-ci-0001', Who: 'ops', Operation: 'OperationTypePlan' });
+    // A write under another lock ID is refused (GitLab raises StateLockedError there, unrescued: 500) and stores nothing.
+    const before = gitlab.state(PROJECT, 'hello');
+    const write = await fetch(`${gitlab.url}/api/v4/projects/${PROJECT}/terraform/state/hello?ID=second-0002`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from(`ops:${TOKEN}`).toString('base64')}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ version: 4, serial: 999, lineage: 'x', resources: [] }),
+    });
+    expect(write.status).toBe(500);
+    expect(gitlab.state(PROJECT, 'hello')).toBe(before);
     const plan = await terraform(dir, ['plan', '-input=false', '-no-color', '-lock-timeout=0s', '-var-file=dev.tfvars']);
     expect(plan.exitCode).toBe(1);
     expect(plan.stderr).toContain('Error acquiring the state lock');
