@@ -28,3 +28,7 @@ tofu-apply stack *args:
 # write <root>/backend.s3.tfbackend for the stack (no credentials in it)
 tofu-backend-materialize-s3 stack *args:
     @{{foundation}} backend materialize "$@"
+
+# compatibility only: tofu init against the stack's GitLab-managed HTTP state (TF_HTTP_* credentials)
+tofu-init-gitlab-legacy stack *args:
+    @{{foundation}} init --legacy "$@"

@@ -190,6 +190,41 @@ const scenarios = {
     },
   },
 
+  doctor: {
+    title: 'doctor: `foundation doctor` against the version commands it runs and `stacks --json`',
+    async setup() {
+      const cleanup = [];
+      const teardown = async () => {
+        for (const step of cleanup.reverse()) await step();
+      };
+      try {
+        const { dir, env } = await fixtureWithS3('basic', cleanup);
+        // No cluster here: an empty kubeconfig, so both ENVs' contexts fail fast (exit 1).
+        const kubeconfig = path.join(dir, 'kubeconfig');
+        writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+        const doctorEnv = { ...env, KUBECONFIG: kubeconfig, PATH: `${path.join(REPO_ROOT, 'node_modules', '.bin')}${path.delimiter}${env.PATH}` };
+        const tofu = findTofu(env);
+        return {
+          commands: [
+            command('node bin/foundation.js stacks --json', NODE, [CLI, 'stacks', '--json'], { cwd: dir, env: doctorEnv }),
+            command(`${tofu.name} -version`, tofu.path, ['-version'], { cwd: dir, env: doctorEnv }),
+            command('kubectl version --client -o json', 'kubectl', ['version', '--client', '-o', 'json'], { cwd: dir, env: doctorEnv }),
+            command('node bin/foundation.js doctor', NODE, [CLI, 'doctor'], { cwd: dir, env: doctorEnv, okCodes: [1] }),
+          ],
+          notes: [
+            `fixture: a copy of tests/fixtures/basic; s3rver in the benchmark's own process (versioning reads as off; If-None-Match ignored, so the probe warns)`,
+            'doctor runs tofu -version, kubectl, talosctl (absent here) and just --version in parallel with HeadBucket, GetBucketVersioning, two probe PUTs and the probe DELETE',
+            'exit 1 is expected: the kubeconfig is empty, so the contexts test-dev and test-staging are missing',
+          ],
+          teardown,
+        };
+      } catch (error) {
+        await teardown();
+        throw error;
+      }
+    },
+  },
+
   imports: {
     title: 'Imports: the cost of each runtime dependency foundation loads, against `node -e 0`',
     async setup() {

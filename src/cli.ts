@@ -67,13 +67,52 @@ program
   .option('--dot', 'Graphviz dot')
   .action(action(() => import('./commands/graph.js')));
 
-program
-  .command('state')
-  .description('state key helpers')
+const state = program.command('state').description('state helpers: key, versions, pull, restore, migrate');
+
+state
   .command('key')
   .description('print the resolved S3 state key of a stack, alone on stdout')
   .argument('<stack>', 'stack name')
   .action(action(() => import('./commands/state-key.js')));
+
+state
+  .command('versions')
+  .description('list the versions of a stack\'s state (needs bucket versioning): time, size, serial, lineage, version id')
+  .argument('<stack>', 'stack name')
+  .option('--json', 'machine-readable output')
+  .action(action(() => import('./commands/state-versions.js')));
+
+state
+  .command('pull')
+  .description('print a stack\'s state, the latest or one version (legacy stacks: from GitLab)')
+  .argument('<stack>', 'stack name')
+  .option('--version-id <id>', 'an earlier version (see "state versions"); not --version, which prints foundation\'s')
+  .option('--out <file>', 'write it to a file (mode 0600: states hold secrets) instead of stdout')
+  .action(action(() => import('./commands/state-pull.js')));
+
+state
+  .command('restore')
+  .description('write an earlier version of the state back as a new version (same lineage only; asks first)')
+  .argument('<stack>', 'stack name')
+  .requiredOption('--version-id <id>', 'the version to restore (see "state versions")')
+  .option('--yes', 'restore without asking')
+  .option('--json', 'print the result as JSON')
+  .action(action(() => import('./commands/state-restore.js')));
+
+state
+  .command('migrate')
+  .description('move a stack\'s state from GitLab-managed HTTP state to S3 and prove it (lineage, serial, resources, plan)')
+  .argument('<stack>', 'stack name')
+  .requiredOption('--from <backend>', 'gitlab-http')
+  .requiredOption('--to <backend>', 's3')
+  .option('--json', 'print the evidence as JSON')
+  .action(action(() => import('./commands/state-migrate.js')));
+
+program
+  .command('doctor')
+  .description('check binaries, variables, the S3 bucket (credentials, versioning, conditional writes) and kube contexts; exit 1 on any fail')
+  .option('--json', 'machine-readable output')
+  .action(action(() => import('./commands/doctor.js')));
 
 withSelection(
   program
@@ -88,6 +127,7 @@ withRunOptions(
   'the number of cores',
 )
   .option('--force', 'run init even when the stack is initialized already')
+  .option('--legacy', 'the stack\'s state is on GitLab (backend gitlab-http, compatibility only): init tofu\'s http backend')
   .action(action(() => import('./commands/init.js')));
 
 withRunOptions(

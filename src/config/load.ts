@@ -101,6 +101,7 @@ function checkEnvironmentNames(file: string, spec: StackFile, environments: stri
     ['state.keys', spec.state.keys],
     ['kubeContext', spec.kubeContext],
     ['varFiles', spec.varFiles],
+    ['backend', spec.backend ?? {}],
     ['environments', Object.fromEntries((spec.environments ?? []).map((env) => [env, true]))],
   ];
   for (const [field, map] of maps) {

@@ -117,6 +117,19 @@ export const stackFileSchema = v.strictObject({
   environments: v.optional(v.pipe(v.array(nameSchema), v.minLength(1, 'must list at least one environment'))),
   /** Extra files, as globs relative to the project, whose changes select the stack for --changed-since. */
   watch: v.optional(v.array(nonEmpty), []),
+  /** Per ENV: "s3" (the default) or "gitlab-http", GitLab-managed HTTP state kept for compatibility only. */
+  backend: v.optional(v.record(nameSchema, v.picklist(['s3', 'gitlab-http']))),
+  /** Where GitLab keeps the state of the ENVs whose backend is gitlab-http. */
+  gitlab: v.optional(
+    v.strictObject({
+      /** The GitLab instance, e.g. https://gitlab.example.com (default: $CI_SERVER_URL). */
+      url: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/[^/\s]+(\/[^\s]*)?$/, 'must be an http(s) URL'))),
+      /** Numeric project id or full path (group/project). */
+      project: v.union([v.pipe(v.number(), v.integer(), v.minValue(1)), nonEmpty]),
+      /** The state's name in GitLab; may use {env} and {stack}. */
+      stateName: v.optional(v.pipe(nonEmpty, v.check((t) => !/[/\s]/.test(t.replaceAll('{env}', '').replaceAll('{stack}', '')), 'must not contain "/" or spaces')), '{stack}'),
+    }),
+  ),
   apply: v.optional(
     v.strictObject({
       /** false: only an operator applies this stack; apply in CI is refused (exit 3). */

@@ -8,11 +8,15 @@ import { isDeepStrictEqual } from 'node:util';
  * lacks the modules or providers its configuration needs. Returns the reason, or
  * undefined when the existing initialization is good.
  */
-export function initNeeded(rootDir: string, expected: Record<string, unknown>, { callsModules }: { callsModules: boolean }): string | undefined {
+export function initNeeded(
+  rootDir: string,
+  expected: Record<string, unknown>,
+  { callsModules, type = 's3' }: { callsModules: boolean; type?: string },
+): string | undefined {
   const dotTerraform = path.join(rootDir, '.terraform');
   const recorded = readRecordedBackend(path.join(dotTerraform, 'terraform.tfstate'));
   if (!recorded) return 'not initialized';
-  if (recorded.type !== 's3') return `initialized with backend "${recorded.type}"`;
+  if (recorded.type !== type) return `initialized with backend "${recorded.type}"`;
   for (const [name, value] of Object.entries(expected)) {
     const actual = recorded.config[name];
     // tofu records every endpoint it knows with null for the unset ones.

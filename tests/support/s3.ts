@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { copyFixture, removeFixtures } from './project.js';
 import { startConditionalWritesLayer, type S3rverStore } from './s3-conditional-writes.js';
+import { startVersioningLayer } from './s3-versioning.js';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
 const require = createRequire(import.meta.url);
@@ -37,19 +38,23 @@ export interface LocalS3 {
  * ignores If-None-Match; by default a thin layer in front of it honours conditional writes
  * as AWS, MinIO and RustFS do (tests/support/s3-conditional-writes.ts), so tofu's lockfile
  * really excludes. `conditionalWrites: false` serves plain s3rver, a server that does not.
+ * `versioning: true` adds bucket versioning in front (tests/support/s3-versioning.ts);
+ * without it versioning reads as never enabled and cannot be turned on, as with s3rver.
  */
 export async function startLocalS3({
   accessKeyId = 'S3RVER',
   secretAccessKey = 'S3RVER',
   bucket = 'state',
   conditionalWrites = true,
+  versioning = false,
 } = {}): Promise<LocalS3> {
   if (accessKeyId !== 'S3RVER') DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
   const directory = mkdtempSync(path.join(tmpdir(), 'foundation-s3-'));
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket }] });
   const { port: s3rverPort } = await server.run();
   const layer = conditionalWrites ? await startConditionalWritesLayer(s3rverPort, server.store) : undefined;
-  const endpoint = `http://127.0.0.1:${layer?.port ?? s3rverPort}`;
+  const versions = versioning ? await startVersioningLayer(layer?.port ?? s3rverPort) : undefined;
+  const endpoint = `http://127.0.0.1:${versions?.port ?? layer?.port ?? s3rverPort}`;
   const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } });
   return {
     endpoint,
@@ -76,6 +81,7 @@ export async function startLocalS3({
     },
     async stop() {
       client.destroy();
+      await versions?.close();
       await layer?.close();
       await server.close();
       rmSync(directory, { recursive: true, force: true });

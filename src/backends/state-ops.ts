@@ -1,0 +1,120 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { GlobalOptions } from '../commands/options.js';
+import { loadProject, type Stack } from '../config/load.js';
+import { requireStack, requireStateKey, resolveEnv } from '../config/resolve.js';
+import { FoundationError } from '../ui/errors.js';
+import { legacyBackendRefusal } from './backend-kind.js';
+import { createS3Client } from './s3-client.js';
+import { probeBucket } from './s3-probe.js';
+import { backendEnvNames, readS3Settings, type S3Location } from './s3-settings.js';
+import { listVersions, objectExists, readStateObject, requireVersioning, writeStateObject, type StateObject } from './s3-state.js';
+import { parseState, withSerial } from './state-file.js';
+
+/** A stack's S3 state for one ENV, with a client that has passed HeadBucket. */
+export interface StackState {
+  stack: Stack;
+  env: string;
+  location: S3Location;
+  key: string;
+  client: S3Client;
+}
+
+export async function openStackState(global: GlobalOptions, name: string): Promise<StackState> {
+  const project = loadProject();
+  const env = resolveEnv(project, global.env);
+  const stack = requireStack(project, name);
+  const legacy = legacyBackendRefusal(stack, env);
+  if (legacy) throw legacy;
+  const key = requireStateKey(stack, env);
+  const { location, credentials } = readS3Settings(project, env, { credentials: true });
+  await probeBucket(location, credentials!, backendEnvNames(project, env));
+  return { stack, env, location, key, client: await createS3Client(location, credentials!) };
+}
+
+export interface StateVersionRow {
+  versionId: string;
+  lastModified: string;
+  size: number;
+  latest: boolean;
+  deleteMarker: boolean;
+  /** From the version's content; null for a delete marker or a document that is not a state. */
+  serial: number | null;
+  lineage: string | null;
+}
+
+/** Every version of the stack's state, newest first, with the serial and lineage inside each. */
+export async function stateVersions(state: StackState): Promise<StateVersionRow[]> {
+  await requireVersioning(state.client, state.location.bucket);
+  const versions = await listVersions(state.client, state.location.bucket, state.key);
+  const rows: StateVersionRow[] = [];
+  for (const version of versions) {
+    let serial: number | null = null;
+    let lineage: string | null = null;
+    if (!version.deleteMarker) {
+      const object = await readStateObject(state.client, state.location.bucket, state.key, version.versionId);
+      try {
+        ({ serial, lineage } = parseState(object?.body ?? '', 'version'));
+      } catch {
+        // Not a state document: listed with its time and size, without serial and lineage.
+      }
+    }
+    rows.push({ ...version, serial, lineage });
+  }
+  return rows;
+}
+
+/** The latest state, or one version of it. */
+export async function pullState(state: StackState, versionId?: string): Promise<StateObject> {
+  if (versionId) await requireVersioning(state.client, state.location.bucket);
+  const object = await readStateObject(state.client, state.location.bucket, state.key, versionId);
+  if (!object) {
+    throw new FoundationError(`stack "${state.stack.name}" has no state in ENV ${state.env} (s3://${state.location.bucket}/${state.key})`, 'apply the stack first, or check its state key with "foundation state key"');
+  }
+  return object;
+}
+
+export interface RestorePlan {
+  from: { versionId: string; serial: number; lastModified?: string };
+  current: { versionId?: string; serial: number; etag: string };
+  lineage: string;
+  /** The serial the restored content is written with: one above the current, so tofu sees a newer state. */
+  newSerial: number;
+  body: string;
+}
+
+/**
+ * Works out a restore without writing: the version must belong to the same lineage as the
+ * current state, and the state must not be locked by a running tofu.
+ */
+export async function planRestore(state: StackState, versionId: string): Promise<RestorePlan> {
+  await requireVersioning(state.client, state.location.bucket);
+  const where = `s3://${state.location.bucket}/${state.key}`;
+  const current = await readStateObject(state.client, state.location.bucket, state.key);
+  if (!current) throw new FoundationError(`stack "${state.stack.name}" has no current state at ${where} to restore over`, 'pull the version with "foundation state pull --version-id" and inspect it instead');
+  const target = await readStateObject(state.client, state.location.bucket, state.key, versionId);
+  if (!target) throw new FoundationError(`there is no version "${versionId}" of ${where}`, 'list the versions with "foundation state versions <stack>"');
+  const now = parseState(current.body, `the current state at ${where}`);
+  const then = parseState(target.body, `version ${versionId} of ${where}`);
+  if (then.lineage !== now.lineage) {
+    throw new FoundationError(
+      `version ${versionId} has lineage ${then.lineage}, but the current state has lineage ${now.lineage}: it is another state, not an earlier one of this stack`,
+      'pick a version with the current lineage ("foundation state versions <stack>" shows each one\'s lineage)',
+    );
+  }
+  if (await objectExists(state.client, state.location.bucket, `${state.key}.tflock`)) {
+    throw new FoundationError(`the state of stack "${state.stack.name}" is locked (${state.key}.tflock exists): a tofu run may be writing it`, 'wait for the run to finish, then restore');
+  }
+  const newSerial = now.serial + 1;
+  return {
+    from: { versionId, serial: then.serial, lastModified: target.lastModified?.toISOString() },
+    current: { versionId: current.versionId, serial: now.serial, etag: current.etag ?? '*' },
+    lineage: now.lineage,
+    newSerial,
+    body: withSerial(target.body, newSerial),
+  };
+}
+
+/** Writes the restore as a new version; refused (nothing written) if the state changed since planRestore read it. */
+export async function applyRestore(state: StackState, plan: RestorePlan): Promise<string | undefined> {
+  return writeStateObject(state.client, state.location.bucket, state.key, plan.body, plan.current.etag);
+}

@@ -1,0 +1,67 @@
+import { backendKindFor } from '../backends/backend-kind.js';
+import { backendEnvNames, readS3Settings } from '../backends/s3-settings.js';
+import type { GlobalOptions } from '../commands/options.js';
+import { loadProject, type Project } from '../config/load.js';
+import { resolveEnv } from '../config/resolve.js';
+import type { BackendEnvNames } from '../config/schema.js';
+import { EXIT } from '../ui/errors.js';
+import { tofuCheck, toolChecks } from './binaries.js';
+import type { Check } from './check.js';
+import { kubeChecks } from './kube-checks.js';
+import { s3Checks } from './s3-checks.js';
+
+export interface DoctorReport {
+  env: string | null;
+  /** 0 when no check failed (warnings allowed), 1 when any failed. */
+  exitCode: number;
+  checks: Check[];
+}
+
+/** Everything an apply depends on, checked without changing anything (the probe object is removed). */
+export async function runDoctor(global: GlobalOptions): Promise<DoctorReport> {
+  const project = loadProject();
+  // The binaries answer in parallel, with the rest; the lines keep their order.
+  const binaries = Promise.all([tofuCheck(), toolChecks()]);
+  const checks: Check[] = [];
+  let env: string | undefined;
+  let s3: Promise<Check[]> = Promise.resolve([]);
+  try {
+    env = resolveEnv(project, global.env);
+    checks.push({ check: 'ENV', status: 'ok', detail: env });
+  } catch (error) {
+    checks.push({ check: 'ENV', status: 'fail', detail: (error as Error).message });
+  }
+  if (env) {
+    const names = backendEnvNames(project, env);
+    const required = [names.endpoint, names.bucket, names.accessKey, names.secretKey];
+    const missing = required.filter((name) => !process.env[name]);
+    checks.push(
+      missing.length === 0
+        ? { check: 'variables', status: 'ok', detail: `${required.join(', ')} set${process.env[names.region] ? `, ${names.region} set` : ''}` }
+        : { check: 'variables', status: 'fail', detail: `missing: ${missing.join(', ')}` },
+    );
+    const legacy = [...project.stacks.values()].filter((stack) => backendKindFor(stack, env!) === 'gitlab-http').map((s) => s.name);
+    if (legacy.length > 0) {
+      const token = ['TF_HTTP_PASSWORD', 'GITLAB_TOKEN'].find((name) => process.env[name]);
+      checks.push({
+        check: 'legacy state',
+        status: 'warn',
+        detail: `${legacy.join(', ')} still on GitLab-managed HTTP state (compatibility-only); ${token ? `${token} set` : 'TF_HTTP_PASSWORD / GITLAB_TOKEN not set'}`,
+      });
+    }
+    s3 = missing.length === 0 ? bucketChecks(project, env, names) : Promise.resolve([{ check: 's3', status: 'fail', detail: `not checked: ${missing.join(', ')} missing` }]);
+  }
+  const kube = kubeChecks(project, env, global.context);
+  const [[tofu, tools], bucket, contexts] = await Promise.all([binaries, s3, kube]);
+  const all = [tofu, ...tools, ...checks, ...bucket, ...contexts];
+  return { env: env ?? null, exitCode: all.some((c) => c.status === 'fail') ? EXIT.error : EXIT.ok, checks: all };
+}
+
+async function bucketChecks(project: Project, env: string, names: BackendEnvNames): Promise<Check[]> {
+  try {
+    const { location, credentials } = readS3Settings(project, env, { credentials: true });
+    return await s3Checks(location, credentials!, names);
+  } catch (error) {
+    return [{ check: 's3', status: 'fail', detail: (error as Error).message }];
+  }
+}
