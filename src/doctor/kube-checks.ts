@@ -1,5 +1,5 @@
 import type { Project } from '../config/load.js';
-import { kubeContextFor } from '../config/resolve.js';
+import { environmentContext, kubeContextFor } from '../config/resolve.js';
 import { connectKube, kubeError } from '../kube/client.js';
 import type { Check } from './check.js';
 
@@ -21,7 +21,7 @@ export function contextsByEnv(project: Project, selectedEnv: string | undefined,
       add(kubeContextFor(project, undefined, env, flag), env);
       continue;
     }
-    add(project.config.environments[env]!.kubeContext, env);
+    add(environmentContext(project, env), env);
     for (const stack of project.stacks.values()) {
       const override = stack.spec.kubeContext[env];
       if (override) add(override, env);
