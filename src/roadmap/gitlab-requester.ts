@@ -63,6 +63,8 @@ export function retryingRequestHandler(policy: RetryPolicy, notify: Notify, slee
     };
     const url = new URL(endpoint, prefixUrl?.endsWith('/') ? prefixUrl : `${prefixUrl}/`);
     url.search = searchParams ?? '';
+    // for messages: the API path, e.g. groups/mson/milestones (gitbeaker's endpoint lacks the resource prefix)
+    const where = decodeURIComponent(url.pathname.replace(/^.*?\/api\/v4\//, ''));
     for (let attempt = 0; ; attempt++) {
       const response = await fetch(url, { method, headers, body, signal }).catch((error: unknown) => {
         throw new GitLabUnreachableError(networkReason(error));
@@ -74,10 +76,10 @@ export function retryingRequestHandler(policy: RetryPolicy, notify: Notify, slee
       const description = await errorDescription(response);
       const wait = retryAfterMs(response.headers.get('retry-after'));
       if (!isRetryable(response.status) || attempt >= policy.retries || (wait ?? 0) > policy.maxWaitMs) {
-        throw new GitLabHttpError(response.status, description, endpoint, attempt + 1, wait);
+        throw new GitLabHttpError(response.status, description, where, attempt + 1, wait);
       }
       const delay = wait ?? policy.baseDelayMs * 2 ** attempt;
-      notify(`gitlab: HTTP ${response.status} for ${endpoint}; retry ${attempt + 1} of ${policy.retries} in ${formatWait(delay)}${wait !== undefined ? ' (Retry-After)' : ''}`);
+      notify(`gitlab: HTTP ${response.status} for ${where}; retry ${attempt + 1} of ${policy.retries} in ${formatWait(delay)}${wait !== undefined ? ' (Retry-After)' : ''}`);
       await sleep(delay);
     }
   };

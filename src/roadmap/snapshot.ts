@@ -69,5 +69,6 @@ export function readSnapshot(file: string): RoadmapReport {
     const issue = result.issues[0]!;
     throw new FoundationError(`roadmap snapshot ${file}: field "${v.getDotPath(issue) ?? '(top level)'}": ${issue.message}`, hint);
   }
-  return result.output as RoadmapReport;
+  // the file as saved, key order included: `--offline --json` prints it back unchanged
+  return parsed as RoadmapReport;
 }
