@@ -67,7 +67,8 @@ export function readSnapshot(file: string): RoadmapReport {
   const result = v.safeParse(reportSchema, parsed);
   if (!result.success) {
     const issue = result.issues[0]!;
-    throw new FoundationError(`roadmap snapshot ${file}: field "${v.getDotPath(issue) ?? '(top level)'}": ${issue.message}`, hint);
+    const what = issue.received === 'undefined' ? 'is missing' : `expected ${issue.expected}, got ${issue.received}`;
+    throw new FoundationError(`roadmap snapshot ${file}: field "${v.getDotPath(issue) ?? '(top level)'}": ${what}`, hint);
   }
   // the file as saved, key order included: `--offline --json` prints it back unchanged
   return parsed as RoadmapReport;

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rateLimited, serverError } from '../support/gitlab-api/server.js';
-import { cleanUpRoadmapWorlds, EXIT_PROOF, GROUP, MILESTONES, roadmapWorld, TOKEN, type RoadmapWorld } from '../support/roadmap.js';
+import { cleanUpRoadmapWorlds, GROUP, MILESTONES, roadmapWorld, TOKEN, type RoadmapWorld } from '../support/roadmap.js';
 
 cleanUpRoadmapWorlds();
 
@@ -192,7 +192,98 @@ function issueRequestsTotal(report: { phases: Phase[] }): number {
   return report.phases.reduce((sum, p) => sum + Math.max(1, Math.ceil(p.total / 100)), 0);
 }
 
-void path;
-void writeFileSync;
-void EXIT_PROOF;
-void MILESTONES;
+describe('roadmap consistency checks', () => {
+  it('warns about a missing phase milestone, a closed one with open issues, an unlisted phase and a partial dependency that does not exist', async () => {
+    const world = await roadmapWorld();
+    const data = world.gitlab.data;
+    // Phase 3's milestone is gone; Phase 0's is closed with one issue reopened
+    data.milestones.splice(data.milestones.indexOf(world.milestones[3]!), 1);
+    data.issues.find((i) => i.milestoneId === world.milestones[0]!.id)!.state = 'opened';
+    data.addMilestone(GROUP, 'Phase 6: Cloud workload runtime', { state: 'closed' });
+    data.addMilestone(GROUP, 'phase 7 - later');
+    data.addMilestone(GROUP, 'Phases retro');
+    // mson/runners#5 was never filed
+    data.issues.splice(data.issues.findIndex((i) => i.iid === 5 && i.title.startsWith('Migrate')), 1);
+    const { report, stderr } = await json(world);
+    expect(stderr.trim().split('\n')).toEqual([
+      `warning: Phase 0: Close open loops: milestone "${MILESTONES[0]}" is closed but 1 of its issues is open`,
+      `warning: Phase 3: Group standards docs: milestone "${MILESTONES[3]}" does not exist in group mson`,
+      'warning: Phase 4: Lab Kubernetes: partial dependency mson/runners#5 does not exist (or the token cannot see it)',
+      'warning: group milestone "phase 7 - later" (active) looks like a phase but is not in foundation.yaml roadmap.phases',
+      'warning: group milestone "Phase 6: Cloud workload runtime" (closed) looks like a phase but is not in foundation.yaml roadmap.phases',
+    ]);
+    expect(report.warnings.map((w: { kind: string }) => w.kind)).toEqual([
+      'milestone-closed-with-open-issues',
+      'milestone-missing',
+      'partial-dependency-missing',
+      'unlisted-phase-milestone',
+      'unlisted-phase-milestone',
+    ]);
+    const phases = report.phases as Phase[];
+    // Phase 0 has an open issue again: everything after it is blocked
+    expect(phases.map((p) => p.state)).toEqual(['in progress', 'blocked', 'blocked', 'blocked', 'blocked', 'blocked']);
+    expect(phases[3]).toMatchObject({ total: 0, closed: 0, milestone: { found: false, state: null, webUrl: null } });
+    expect(phases[4]!.partialDependencies[0]).toMatchObject({ issue: 'mson/runners#5', issueState: 'missing', waiting: false });
+    // a run with warnings still ran: exit 0
+  });
+
+  it('warns when a partial dependency sits outside its phase\'s milestone and when the exit proof is missing', async () => {
+    const world = await roadmapWorld();
+    const data = world.gitlab.data;
+    data.findIssue('mson/runners', 5)!.milestoneId = world.milestones[1]!.id;
+    data.issues.splice(data.issues.indexOf(data.findIssue('mson/eve-skill-farm', 120)!), 1);
+    const { report, stderr } = await json(world);
+    expect(stderr).toContain('warning: Phase 4: Lab Kubernetes: partial dependency mson/runners#5 is not in milestone "Phase 4: Lab Kubernetes"');
+    expect(stderr).toContain('warning: exit proof mson/eve-skill-farm#120 does not exist (or the token cannot see it)');
+    expect(report.exitProof).toMatchObject({ state: 'missing', title: null, webUrl: null });
+    expect(report.complete).toBe(false);
+  });
+});
+
+describe('roadmap bad input', () => {
+  it('refuses what it cannot use with one error line, a hint and exit 1', async () => {
+    const world = await roadmapWorld({ seed: 'empty' });
+    const cases: Array<[string[], Record<string, string | undefined>, string, string]> = [
+      [['--json', '--markdown'], {}, 'error: --json and --markdown do not go together', 'hint: pick one output format'],
+      [[], { GITLAB_TOKEN: '' }, 'error: GITLAB_TOKEN is not set', `hint: set GITLAB_TOKEN to a token with the read_api scope for ${world.gitlab.url}, or render a saved snapshot with --offline FILE`],
+      [[], { GITLAB_URL: 'gitlab.example' }, 'error: GITLAB_URL "gitlab.example" is not a URL', 'hint: set GITLAB_URL to the GitLab instance, e.g. https://gitlab.com'],
+      [[], { FOUNDATION_ROADMAP_NOW: 'yesterday' }, 'error: FOUNDATION_ROADMAP_NOW "yesterday" is not a date', 'hint: use an ISO date such as 2026-11-23 or 2026-11-23T12:00:00Z, or unset it'],
+      [['--offline', path.join(world.dir, 'nope.json')], {}, `error: cannot read roadmap snapshot ${path.join(world.dir, 'nope.json')} (ENOENT)`, 'hint: save one with "foundation roadmap --json > FILE" and pass that file'],
+    ];
+    writeFileSync(path.join(world.dir, 'text.json'), 'not json');
+    writeFileSync(path.join(world.dir, 'partial.json'), JSON.stringify({ schemaVersion: 1, phases: [] }));
+    cases.push(
+      [['--offline', path.join(world.dir, 'text.json')], {}, `error: roadmap snapshot ${path.join(world.dir, 'text.json')} is not JSON`, 'hint: save one with "foundation roadmap --json > FILE" and pass that file'],
+      [['--offline', path.join(world.dir, 'partial.json')], {}, `error: roadmap snapshot ${path.join(world.dir, 'partial.json')}: field "generatedAt": is missing`, 'hint: save one with "foundation roadmap --json > FILE" and pass that file'],
+    );
+    for (const [args, env, error, hint] of cases) {
+      const result = await world.run(args, env);
+      expect(result.exitCode, args.join(' ')).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toEqual([error, hint]);
+    }
+    // none of them asked GitLab anything
+    expect(world.gitlab.requests).toEqual([]);
+  });
+
+  it('checks the roadmap section: unknown phases, cycles, bad references', async () => {
+    const world = await roadmapWorld({ seed: 'empty' });
+    const file = path.join(world.dir, 'foundation.yaml');
+    const original = readFileSync(file, 'utf8');
+    const cases: Array<[string, string]> = [
+      [original.replace('dependsOn: [4]', 'dependsOn: [9]'), 'error: foundation.yaml: field "roadmap.phases.5.dependsOn.0": unknown phase 9'],
+      [original.replace('      dependsOn: [0]\n      partialDependencies', '      dependsOn: [5]\n      partialDependencies'), 'error: foundation.yaml: field "roadmap.phases": the dependencies form a cycle: Phase 4 -> Phase 5 -> Phase 4'],
+      [original.replace('issue: mson/runners#5', 'issue: runners#5'), 'error: foundation.yaml: field "roadmap.phases.4.partialDependencies.0.issue": must be an issue reference such as mson/runners#5'],
+      [original.replace('    - number: 5\n', '    - number: 3\n'), 'error: foundation.yaml: field "roadmap.phases.5.number": phase 3 is listed twice'],
+      [original.replace(/\nroadmap:[\s\S]*$/, '\n'), 'error: foundation.yaml has no roadmap section'],
+    ];
+    for (const [text, error] of cases) {
+      writeFileSync(file, text);
+      const result = await world.run([]);
+      expect(result.exitCode, error).toBe(1);
+      expect(result.stderr.split('\n')[0]).toBe(error);
+      expect(result.stderr).toMatch(/\nhint: /);
+    }
+    expect(world.gitlab.requests).toEqual([]);
+  });
+});

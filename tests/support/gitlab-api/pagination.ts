@@ -43,7 +43,7 @@ export function paginate<T>(all: T[], baseUrl: string, path: string, params: Rec
   const prev = page > 1 ? page - 1 : undefined;
   const href = (p: number) => {
     const merged: Record<string, string> = { ...params, page: String(p), per_page: String(requestedPerPage) };
-    const search = new URLSearchParams(Object.keys(merged).sort().map((k) => [k, merged[k]!]));
+    const search = new URLSearchParams(Object.keys(merged).sort().map((k): [string, string] => [k, merged[k]!]));
     return `${baseUrl}${path}?${search.toString()}`;
   };
   const links = [
