@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadedModules, TRACE_MODULES } from '../support/module-trace.js';
 import { cleanUpRoadmapWorlds, EXIT_PROOF, roadmapWorld } from '../support/roadmap.js';
 
 cleanUpRoadmapWorlds();
@@ -37,9 +38,10 @@ describe('foundation roadmap output', () => {
   it('--mermaid draws the dependency graph with progress; the critical path in thick arrows', async () => {
     const world = await roadmapWorld();
     world.deploy(true);
-    const result = await world.run(['--mermaid']);
+    const result = await world.run(['--mermaid'], TRACE_MODULES);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toBe(MERMAID);
+    expect(loadedModules(result.stderr)).toEqual(['@gitbeaker/core', '@gitbeaker/requester-utils', '@gitbeaker/rest', '@kubernetes/client-node']);
   });
 
   it('--markdown is a docs page: status, phase table, critical path, open issues, graph', async () => {
@@ -95,6 +97,9 @@ describe('foundation roadmap output', () => {
     expect(live[0]!.stderr).toBe('warning: group milestone "Phase 6: Cloud workload runtime" (active) looks like a phase but is not in foundation.yaml roadmap.phases\n');
     const again = await world.run(['--json', '--offline', file], offlineEnv);
     expect(again.stdout).toBe(saved.stdout);
+    // a docs build pays for neither GitLab's nor Kubernetes' client; a live run loads both, and --help neither
+    expect(loadedModules((await world.run(['--offline', file], { ...offlineEnv, ...TRACE_MODULES })).stderr)).toEqual([]);
+    expect(loadedModules((await world.run(['--help'], TRACE_MODULES)).stderr)).toEqual([]);
     // the human view, checked once
     const text = live[0]!.stdout;
     expect(text).toContain('5 Workload enablement        blocked      1/5     20   2027-04-01            Phase 4 (in progress)');
