@@ -6,6 +6,7 @@
 // route sees the shared GitLabData (groups, projects) through its context.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from '../loopback.js';
 import { GitLabData } from './data.js';
 import { GitLabApiError, serverError } from './errors.js';
 import { milestoneRoutes } from './milestones.js';
@@ -50,12 +51,7 @@ export class GitLabApi {
   }
 
   async start(): Promise<this> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((done, fail) => {
-      server.once('error', fail);
-      server.listen(0, '127.0.0.1', done);
-    });
-    this.server = server;
+    this.server = await listenOnLoopback(createServer((req, res) => void this.handle(req, res)));
     return this;
   }
 
@@ -68,10 +64,7 @@ export class GitLabApi {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    await new Promise<void>((done) => {
-      server.close(() => done());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
   }
 
   /** The next `times` requests whose path matches answer with `error` (e.g. rateLimited(1), serverError(502)). */
