@@ -184,7 +184,7 @@ const scenarios = {
           command('node -e "import(\'@gitbeaker/rest\')"', NODE, ['-e', 'import("@gitbeaker/rest")'], opts),
         ],
         notes: [
-          'the snapshot is the six-phase test roadmap (140+ issues) saved with --json; --offline reads no GitLab and no cluster, so it loads neither client',
+          'the snapshot is the six-phase test roadmap (152 issues) saved with --json; --offline reads no GitLab and no cluster, so it loads neither client',
           'a live run adds the @gitbeaker/rest import (last row) and @kubernetes/client-node (the imports scenario) to the GitLab and cluster round trips, which depend on the network',
         ],
         async teardown() {},
