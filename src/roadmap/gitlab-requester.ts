@@ -39,6 +39,9 @@ export class GitLabUnreachableError extends Error {
 
 export const isRetryable = (status: number) => status === 429 || status >= 500;
 
+/** Network errors of a connection that was there and went away (not a refused or unknown host). */
+const RESET = ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'];
+
 /** Retry-After as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
   if (!header) return undefined;
@@ -66,9 +69,15 @@ export function retryingRequestHandler(policy: RetryPolicy, notify: Notify, slee
     // for messages: the API path, e.g. groups/mson/milestones (gitbeaker's endpoint lacks the resource prefix)
     const where = decodeURIComponent(url.pathname.replace(/^.*?\/api\/v4\//, ''));
     for (let attempt = 0; ; attempt++) {
-      const response = await fetch(url, { method, headers, body, signal }).catch((error: unknown) => {
-        throw new GitLabUnreachableError(networkReason(error));
-      });
+      let response: Response;
+      try {
+        response = await fetch(url, { method, headers, body, signal });
+      } catch (error) {
+        const reason = networkReason(error);
+        // a kept-alive connection the server closed as the request went out: send a GET again, quietly, as browsers do
+        if ((method ?? 'GET') === 'GET' && RESET.includes(reason) && attempt < policy.retries) continue;
+        throw new GitLabUnreachableError(reason);
+      }
       if (response.ok) {
         const responseHeaders = Object.fromEntries(response.headers.entries());
         return { status: response.status, headers: responseHeaders, body: asStream ? (response.body as never) : await readBody(response) };

@@ -135,3 +135,32 @@ describe('Deployment availability', () => {
     expect(deploymentAvailability({})).toMatchObject({ passed: false });
   });
 });
+
+describe('the GitLab request handler', () => {
+  it('sends a GET again when the server drops the connection, quietly, and gives up after the retries', async () => {
+    const { createServer } = await import('node:http');
+    const { retryingRequestHandler, GitLabUnreachableError } = await import('../../src/roadmap/gitlab-requester.js');
+    let requests = 0;
+    let drops = 1;
+    const server = createServer((req, res) => {
+      requests++;
+      if (drops-- > 0) return req.socket.destroy();
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('[{"id":1}]');
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const notes: string[] = [];
+    const handler = retryingRequestHandler({ retries: 2, baseDelayMs: 1, maxWaitMs: 10 }, (n) => notes.push(n));
+    const prefixUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/api/v4/`;
+    try {
+      expect(await handler('groups/g/milestones', { prefixUrl, method: 'GET' })).toMatchObject({ status: 200, body: [{ id: 1 }] });
+      expect(requests).toBe(2);
+      expect(notes).toEqual([]);
+      drops = 5;
+      await expect(handler('groups/g/milestones', { prefixUrl, method: 'GET' })).rejects.toBeInstanceOf(GitLabUnreachableError);
+      expect(requests).toBe(5);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});

@@ -51,7 +51,10 @@ export class GitLabApi {
   }
 
   async start(): Promise<this> {
-    this.server = await listenOnLoopback(createServer((req, res) => void this.handle(req, res)));
+    const server = createServer((req, res) => void this.handle(req, res));
+    // GitLab's nginx keeps idle connections 65 s, not Node's 5 s
+    server.keepAliveTimeout = 65_000;
+    this.server = await listenOnLoopback(server);
     return this;
   }
 
