@@ -241,6 +241,26 @@ const scenarios = {
       };
     },
   },
+  roadmap: {
+    title: 'Roadmap: `foundation roadmap --offline` (a docs build) and the import of @gitbeaker/rest (a live run), against `node -e 0`',
+    async setup() {
+      const opts = { cwd: REPO_ROOT, env: benchEnv({}) };
+      const snapshot = path.join('examples', 'roadmap', 'snapshot.json');
+      return {
+        commands: [
+          command('node -e 0', NODE, ['-e', '0'], opts),
+          command(`node bin/foundation.js roadmap --offline ${snapshot} --markdown`, NODE, [CLI, 'roadmap', '--offline', snapshot, '--markdown'], opts),
+          command(`node bin/foundation.js roadmap --offline ${snapshot}`, NODE, [CLI, 'roadmap', '--offline', snapshot], opts),
+          command('node -e "import(\'@gitbeaker/rest\')"', NODE, ['-e', 'import("@gitbeaker/rest")'], opts),
+        ],
+        notes: [
+          'the snapshot is the six-phase test roadmap (152 issues) saved with --json; --offline reads no GitLab and no cluster, so it loads neither client',
+          'a live run adds the @gitbeaker/rest import (last row) and @kubernetes/client-node (the imports scenario) to the GitLab and cluster round trips, which depend on the network',
+        ],
+        async teardown() {},
+      };
+    },
+  },
 };
 
 /** The runtime dependencies src/ imports (package.json also lists chalk; src/ did not import it when this was written). */

@@ -217,6 +217,14 @@ program
   .argument('[cluster-and-args...]', 'a cluster name, then -- and talosctl\'s arguments')
   .option('--node <node>', 'only this node (address or name) instead of all of the cluster\'s')
   .action(action(() => import('./commands/talosctl.js')));
+program
+  .command('roadmap')
+  .description('the Foundation roadmap: phases from foundation.yaml, progress from GitLab group milestones, the exit proof from the cluster')
+  .option('--json', 'machine-readable output (a snapshot --offline can render)')
+  .option('--markdown', 'a page for the group\'s docs site')
+  .option('--mermaid', 'the dependency graph with progress, as a Mermaid flowchart')
+  .option('--offline <file>', 'render a snapshot saved with --json instead of reading GitLab and the cluster')
+  .action(action(() => import('./commands/roadmap.js')));
 
 try {
   await program.parseAsync(process.argv);

@@ -67,6 +67,45 @@ const environmentSchema = v.pipe(
   }),
   v.check((e) => Boolean(e.kubeContext ?? e.cluster), 'needs kubeContext or cluster'),
 );
+// ---- roadmap (`foundation roadmap`; README "Roadmap") ----
+/** An issue reference with its full project path: mson/runners#5. */
+export const ISSUE_REFERENCE = /^([A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+)#(\d+)$/;
+const issueReferenceSchema = v.pipe(v.string(), v.regex(ISSUE_REFERENCE, 'must be an issue reference such as mson/runners#5'));
+const phaseNumberSchema = v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(0, 'must be 0 or more'));
+const roadmapSchema = v.strictObject({
+  gitlab: v.strictObject({
+    /** The group (full path) whose milestones hold the phases. */
+    group: nonEmpty,
+  }),
+  /** A group milestone whose title matches this (case-insensitive) looks like a phase. */
+  phasePattern: v.optional(nonEmpty, '^phase\\s*\\d+'),
+  phases: v.pipe(
+    v.array(
+      v.strictObject({
+        number: phaseNumberSchema,
+        title: nonEmpty,
+        /** The group milestone's title. */
+        milestone: nonEmpty,
+        dependsOn: v.optional(v.array(phaseNumberSchema), []),
+        /** A dependency that applies to one issue of this phase only. */
+        partialDependencies: v.optional(
+          v.array(v.strictObject({ issue: issueReferenceSchema, phase: phaseNumberSchema, reason: v.optional(nonEmpty) })),
+          [],
+        ),
+      }),
+    ),
+    v.minLength(1, 'must list at least one phase'),
+  ),
+  exitProof: v.strictObject({
+    /** Closed when the proof is done. */
+    issue: issueReferenceSchema,
+    /** The phase that delivers it (default: the last phase). */
+    phase: v.optional(phaseNumberSchema),
+    /** A Deployment that must be available (condition Available=True) in a kube context. */
+    liveCheck: v.strictObject({ context: nonEmpty, namespace: nameSchema, deployment: nameSchema }),
+  }),
+});
+export type RoadmapConfig = v.InferOutput<typeof roadmapSchema>;
 
 export const foundationFileSchema = v.strictObject({
   stacksDir: v.optional(nonEmpty),
@@ -76,6 +115,7 @@ export const foundationFileSchema = v.strictObject({
   ),
   backend: v.optional(v.strictObject({ s3: v.optional(s3BackendSchema) })),
   clusters: v.optional(v.record(nameSchema, clusterSchema)),
+  roadmap: v.optional(roadmapSchema),
 });
 
 // A state key is an S3 object key: relative, no "..", no spaces.

@@ -18,7 +18,7 @@ export interface CliResult {
 export function baseEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (/^(TOFU_BACKEND_|FOUNDATION_|AWS_|KUBE|GITHUB_)/.test(name) || ['ENV', 'CI', 'RUNNER_NAME'].includes(name)) delete env[name];
+    if (/^(TOFU_BACKEND_|FOUNDATION_|AWS_|KUBE|GITHUB_|GITLAB_)/.test(name) || ['ENV', 'CI', 'RUNNER_NAME'].includes(name)) delete env[name];
   }
   return { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
 }

@@ -27,6 +27,7 @@ import { Store } from './kube-api/store.js';
 import { toTable } from './kube-api/table.js';
 import { selfSignedCertificate } from './kube-api/tls.js';
 import { serveWatch } from './kube-api/watch.js';
+import { closeServer, listenOnLoopback } from './loopback.js';
 
 export type { KubeObject, StoredObject } from './kube-api/objects.js';
 export type { RunnerOptions, ScaleSetOptions } from './kube-api/arc.js';
@@ -107,12 +108,7 @@ export class KubeApiServer {
   async start(): Promise<this> {
     const { key, cert } = await selfSignedCertificate();
     this.ca = cert;
-    const server = createServer({ key, cert }, (req, res) => void this.handle(req, res));
-    await new Promise<void>((done, fail) => {
-      server.once('error', fail);
-      server.listen(0, '127.0.0.1', done);
-    });
-    this.server = server;
+    this.server = await listenOnLoopback(createServer({ key, cert }, (req, res) => void this.handle(req, res)));
     return this;
   }
 
@@ -131,10 +127,7 @@ export class KubeApiServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    await new Promise<void>((done) => {
-      server.close(() => done());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
   }
 
   /** The current global resourceVersion. */
