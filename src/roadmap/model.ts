@@ -37,7 +37,7 @@ export interface LiveCheckResult {
   namespace: string;
   deployment: string;
   passed: boolean;
-  /** Why, in a few words: "available, 2/2 replicas ready", "not found", the API's error. */
+  /** Why, in one line: "Deployment ns/name: 2/2 replicas available", "… does not exist", the API's error. */
   detail: string;
 }
 

@@ -52,7 +52,7 @@ describe('foundation roadmap output', () => {
     const page = result.stdout;
     const url = world.gitlab.url;
     expect(page.startsWith('# Foundation roadmap\n\nGenerated 2026-11-23 from the group milestones of `mson` on')).toBe(true);
-    expect(page).toContain(`**Foundation is not complete: exit proof mson/eve-skill-farm#120 is open.** Exit proof: [mson/eve-skill-farm#120](${url}/mson/eve-skill-farm/-/issues/120) (opened); live check: Deployment eve-skill-farm/eve-skill-farm in context lab: passes (available, 2/2 replicas ready).`);
+    expect(page).toContain(`**Foundation is not complete: exit proof mson/eve-skill-farm#120 is open.** Exit proof: [mson/eve-skill-farm#120](${url}/mson/eve-skill-farm/-/issues/120) (opened); live check: Deployment eve-skill-farm/eve-skill-farm in context lab: passes (Deployment eve-skill-farm/eve-skill-farm: 2/2 replicas available).`);
     const table = page.split('\n').filter((l) => l.startsWith('| '));
     expect(table).toEqual([
       '| Phase | State | Closed | Progress | Due | Blocked by |',
@@ -107,7 +107,7 @@ describe('foundation roadmap output', () => {
     expect(text).toContain('! Phase 5: work under way (1 of 5 closed) while Phase 4 is unfinished');
     expect(text).toContain('  Phase 4: mson/runners#5 waits for Phase 1 (the runner-manager migration assumes the Phase 1 manager exists)');
     expect(text).toContain('    ... and 65 more (--json lists them all)');
-    expect(text).toContain('Live check: Deployment eve-skill-farm/eve-skill-farm in context lab: fails (not available (MinimumReplicasUnavailable), 0/2 replicas ready)');
+    expect(text).toContain('Live check: Deployment eve-skill-farm/eve-skill-farm in context lab: fails (Deployment eve-skill-farm/eve-skill-farm is not available (MinimumReplicasUnavailable: Deployment does not have minimum availability.; 0/2 replicas available))');
     expect(text).toContain('Foundation: not complete: exit proof mson/eve-skill-farm#120 is open and the live check fails');
   });
 });
@@ -121,7 +121,7 @@ describe('the exit proof', () => {
     closeExitProof(world);
     const result = await world.run(['--json']);
     const report = JSON.parse(result.stdout);
-    expect(report.exitProof).toMatchObject({ state: 'closed', liveCheck: { context: 'lab', namespace: 'eve-skill-farm', deployment: 'eve-skill-farm', passed: true, detail: 'available, 2/2 replicas ready' } });
+    expect(report.exitProof).toMatchObject({ state: 'closed', liveCheck: { context: 'lab', namespace: 'eve-skill-farm', deployment: 'eve-skill-farm', passed: true, detail: 'Deployment eve-skill-farm/eve-skill-farm: 2/2 replicas available' } });
     expect(report.complete).toBe(true);
     const text = await world.run([]);
     expect(text.stdout).toContain('Foundation: complete: the exit proof is closed and the live check passes');
@@ -134,12 +134,12 @@ describe('the exit proof', () => {
     closeExitProof(world);
     world.deploy(false);
     const unavailable = JSON.parse((await world.run(['--json'])).stdout);
-    expect(unavailable.exitProof.liveCheck).toMatchObject({ passed: false, detail: 'not available (MinimumReplicasUnavailable), 0/2 replicas ready' });
+    expect(unavailable.exitProof.liveCheck).toMatchObject({ passed: false, detail: 'Deployment eve-skill-farm/eve-skill-farm is not available (MinimumReplicasUnavailable: Deployment does not have minimum availability.; 0/2 replicas available)' });
     expect(unavailable.complete).toBe(false);
 
     world.kube.remove('apps/v1', 'Deployment', 'eve-skill-farm', 'eve-skill-farm');
     const missing = JSON.parse((await world.run(['--json'])).stdout);
-    expect(missing.exitProof.liveCheck).toMatchObject({ passed: false, detail: 'Deployment eve-skill-farm/eve-skill-farm not found' });
+    expect(missing.exitProof.liveCheck).toMatchObject({ passed: false, detail: 'Deployment eve-skill-farm/eve-skill-farm does not exist' });
     expect(missing.complete).toBe(false);
 
     await world.kube.stop();

@@ -114,7 +114,7 @@ export async function roadmapWorld({ seed = 'standard', scopes = ['read_api'] }:
           readyReplicas: available ? 2 : 0,
           availableReplicas: available ? 2 : 0,
           conditions: [
-            { type: 'Available', status: available ? 'True' : 'False', reason: available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable' },
+            { type: 'Available', status: available ? 'True' : 'False', reason: available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable', message: available ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.' },
             { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' },
           ],
         },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RoadmapConfig } from '../../src/config/schema.js';
 import { checkRoadmap } from '../../src/roadmap/config.js';
 import { retryAfterMs } from '../../src/roadmap/gitlab-requester.js';
-import { deploymentAvailability } from '../../src/roadmap/live-check.js';
+import { availabilityOf } from '../../src/kube/deployment-available.js';
 import { buildRoadmap, type GitLabView, type IssueInfo, type LiveCheckResult } from '../../src/roadmap/model.js';
 
 const LIVE: LiveCheckResult = { context: 'lab', namespace: 'app', deployment: 'app', passed: true, detail: 'available' };
@@ -126,13 +126,13 @@ describe('Retry-After', () => {
   });
 });
 
-describe('Deployment availability', () => {
+describe('Deployment availability (the exit proof and cluster status)', () => {
   it('is condition Available=True on the observed generation', () => {
-    const status = (available: string, observedGeneration = 2) => ({ metadata: { generation: 2 }, spec: { replicas: 3 }, status: { observedGeneration, readyReplicas: 3, conditions: [{ type: 'Available', status: available, reason: 'R' }] } });
-    expect(deploymentAvailability(status('True'))).toEqual({ passed: true, detail: 'available, 3/3 replicas ready' });
-    expect(deploymentAvailability(status('False'))).toEqual({ passed: false, detail: 'not available (R), 3/3 replicas ready' });
-    expect(deploymentAvailability(status('True', 1))).toEqual({ passed: false, detail: 'rollout not observed yet, 3/3 replicas ready' });
-    expect(deploymentAvailability({})).toMatchObject({ passed: false });
+    const status = (available: string, observedGeneration = 2) => ({ metadata: { generation: 2 }, spec: { replicas: 3 }, status: { observedGeneration, availableReplicas: 3, conditions: [{ type: 'Available', status: available, reason: 'R' }] } });
+    expect(availabilityOf(status('True'), 'ns', 'app')).toEqual({ available: true, detail: 'Deployment ns/app: 3/3 replicas available' });
+    expect(availabilityOf(status('False'), 'ns', 'app')).toEqual({ available: false, detail: 'Deployment ns/app is not available (R; 3/3 replicas available)' });
+    expect(availabilityOf(status('True', 1), 'ns', 'app')).toEqual({ available: false, detail: 'Deployment ns/app: the controller has not observed generation 2 yet' });
+    expect(availabilityOf({}, 'ns', 'app')).toMatchObject({ available: false, detail: 'Deployment ns/app is not available (no Available condition; 0/1 replicas available)' });
   });
 });
 
