@@ -102,7 +102,7 @@ export const stackFileSchema = v.strictObject({
     }),
     { allowInCI: true },
   ),
-  drift: v.optional(v.strictObject({ ignore: v.optional(v.array(ignoreRuleSchema), []) }), { ignore: [] }),
+  drift: v.optional(v.strictObject({ ignore: v.optional(v.array(ignoreRuleSchema)) })),
 });
 
 export type FoundationFile = v.InferOutput<typeof foundationFileSchema>;

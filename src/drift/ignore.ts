@@ -42,6 +42,7 @@ export const PLATFORM_KEYS = [
   'kubernetes.io/metadata.name',
   'deployment.kubernetes.io/',
   'meta.helm.sh/',
+  'app.kubernetes.io/managed-by',
   'control-plane.alpha.kubernetes.io/',
   'autoscaling.alpha.kubernetes.io/',
   'endpoints.kubernetes.io/',

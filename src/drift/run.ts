@@ -44,7 +44,7 @@ export async function runDrift(global: GlobalOptions, names: string[], options: 
       const context = kubeContextFor(project, stack, env, global.context);
       if (!clients.has(context)) clients.set(context, connectKube(context));
       const client = await clients.get(context)!;
-      const result = await compareStack(instances, new LiveReader(client), { namespaces: stack.spec.namespaces, rules: stack.spec.drift.ignore });
+      const result = await compareStack(instances, new LiveReader(client), { namespaces: stack.spec.namespaces, rules: stack.spec.drift?.ignore ?? [] });
       const exitCode = result.drifted && options.detailedExitcode ? EXIT.changes : EXIT.ok;
       results.push({ stack: stack.name, status: result.drifted ? 'drifted' : 'in-sync', exitCode, state: source, context, ...result });
     } catch (error) {

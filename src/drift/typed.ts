@@ -106,8 +106,13 @@ const RENAMES: Record<string, string> = {
   ip_families: 'ipFamilies',
 };
 
-function fieldName(name: string): string {
-  return LIST_BLOCKS[name] ?? RENAMES[name] ?? camel(name);
+function fieldName(name: string, value: unknown): string {
+  if (isBlockList(value) && LIST_BLOCKS[name]) return LIST_BLOCKS[name];
+  return RENAMES[name] ?? camel(name);
+}
+
+function isBlockList(value: unknown): value is Array<Record<string, unknown>> {
+  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
 }
 
 /** A block's attributes (an object whose keys are schema names) to an object with Kubernetes field names. */
@@ -115,15 +120,15 @@ function convertBlock(block: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(block)) {
     const converted = convertValue(name, value);
-    if (!isZeroValue(converted)) out[fieldName(name)] = converted;
+    if (!isZeroValue(converted)) out[fieldName(name, value)] = converted;
   }
   return out;
 }
 
 function convertValue(name: string, value: unknown): unknown {
-  if (!Array.isArray(value)) return value; // scalars, and maps (labels, data, limits...) with their keys as they are
-  if (!value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))) return value; // lists of strings
-  const blocks = value.map((v) => convertBlock(v as Record<string, unknown>));
+  // scalars, maps (labels, data, limits...) with their keys as they are, and lists of strings
+  if (!isBlockList(value)) return value;
+  const blocks = value.map(convertBlock);
   if (name in LIST_BLOCKS) return blocks.filter((b) => !isZeroValue(b));
   return blocks[0];
 }
@@ -144,8 +149,11 @@ export function typedObject(kind: TypedKind, attributes: Record<string, unknown>
       continue;
     }
     const converted = convertValue(name, value);
-    if (!isZeroValue(converted)) object[fieldName(name)] = converted;
+    if (!isZeroValue(converted)) object[fieldName(name, value)] = converted;
   }
+  // The provider sends allocateLoadBalancerNodePorts only for a LoadBalancer Service, though state always holds it.
+  const spec = object.spec as Record<string, unknown> | undefined;
+  if (kind.kind === 'Service' && spec && spec.type !== 'LoadBalancer') delete spec.allocateLoadBalancerNodePorts;
   if (kind.kind === 'Secret') {
     // binary_data is base64 already; the provider sends both as the Secret's data.
     const plain = Object.entries((object.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(String(v)).toString('base64')]);
