@@ -70,7 +70,7 @@ const ignoreRuleSchema = v.pipe(
     ),
   }),
   v.rawCheck(({ dataset, addIssue }) => {
-    if (!dataset.typed) return;
+    if (!dataset.typed || dataset.issues) return;
     try {
       compileRule(dataset.value);
     } catch (error) {
