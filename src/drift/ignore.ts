@@ -126,7 +126,8 @@ type Requirement = (labels: Record<string, string>) => boolean;
 /** A Kubernetes label selector: `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`, comma-separated. */
 export function parseSelector(selector: string): (labels: Record<string, string>) => boolean {
   const requirements: Requirement[] = [];
-  const parts = selector.match(/[^,(]+(\([^)]*\))?/g) ?? [];
+  // Split at the commas that are not inside a value list.
+  const parts = selector.split(/,(?![^(]*\))/);
   for (const raw of parts) {
     const part = raw.trim();
     if (!part) continue;
