@@ -11,11 +11,10 @@ import {
   PODINFO_CHART,
   podinfoManifest,
   putReleaseRecord,
-  seedBulk,
   STATE_CANARY,
-  type BulkLayout,
   type DriftCluster,
 } from '../support/drift-cluster.js';
+import { seedBulk, type BulkLayout } from '../support/drift-bulk.js';
 import type { StoredObject } from '../support/kube-api-server.js';
 import { writeKubeconfig } from '../support/kubeconfig.js';
 
