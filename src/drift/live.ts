@@ -10,6 +10,7 @@ export class LiveReader {
   private readonly kinds = new Map<string, ApiResource>();
   private readonly discovered = new Set<string>();
   private readonly lists = new Map<string, Promise<LiveObject[]>>();
+  private readonly indexes = new Map<Promise<LiveObject[]>, Map<string, LiveObject>>();
 
   constructor(readonly client: KubeClient) {}
 
@@ -36,6 +37,17 @@ export class LiveReader {
       this.lists.set(key, list);
     }
     return list;
+  }
+
+  /** One object by name, from its kind's list. */
+  async find(resource: ApiResource, namespace: string | undefined, name: string): Promise<LiveObject | undefined> {
+    const list = this.list(resource, namespace);
+    let index = this.indexes.get(list);
+    if (!index) {
+      index = new Map((await list).map((o) => [o.metadata.name, o]));
+      this.indexes.set(list, index);
+    }
+    return index.get(name);
   }
 
   /** Runs the lists with a bounded number in flight: the API server is shared. */

@@ -135,7 +135,7 @@ export async function compareStack(
       objects.push({ state: 'missing', ...where, fields: [], reason: `the cluster does not serve ${object.apiVersion} ${object.kind}` });
       continue;
     }
-    const live = (await reader.list(resource, object.namespace)).find((o) => o.metadata.name === object.name);
+    const live = await reader.find(resource, object.namespace, object.name);
     if (!live) {
       objects.push({ state: 'missing', ...where, fields: [] });
       continue;

@@ -1,11 +1,10 @@
-import { isZeroValue } from './normalise.js';
-
 // The kubernetes provider's typed resources (kubernetes_deployment_v1, kubernetes_service, ...)
 // turned back into the Kubernetes objects they manage. In state, a nested block is a list
 // (of one, for a block with max_items 1), attribute names are snake_case, maps keep
 // their keys, and every schema attribute is present, unset ones as "", 0, false or [].
 // Those zero values are dropped: Kubernetes omits zero values too (omitempty), so an
 // unset attribute declares nothing.
+import { isZeroValue } from './normalise.js';
 
 export interface TypedKind {
   apiVersion: string;

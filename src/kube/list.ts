@@ -1,4 +1,4 @@
-import { kubeError, type KubeClient } from './client.js';
+import { apiStatus, kubeError, type KubeClient } from './client.js';
 
 /** A kind the API server serves, as discovery describes it. */
 export interface ApiResource {
@@ -31,25 +31,30 @@ export const PAGE_SIZE = 500;
  * One GET through client-node's HTTP layer with the context's TLS and credentials,
  * returning the raw JSON. The typed API classes deserialize into models that drop
  * fields they do not know and turn timestamps into Dates; a comparison needs the
- * object exactly as served.
+ * object exactly as served. Failures become one line (see kubeError).
  */
 export async function getJson(client: KubeClient, path: string, query: Record<string, string | number | undefined> = {}, doing = `read ${path}`): Promise<unknown> {
+  try {
+    return await fetchJson(client, path, query);
+  } catch (error) {
+    throw kubeError(client, error, doing);
+  }
+}
+
+/** The GET itself; a non-2xx answer is client-node's ApiException (code, body). */
+async function fetchJson(client: KubeClient, path: string, query: Record<string, string | number | undefined>): Promise<unknown> {
   const { RequestContext, HttpMethod, IsomorphicFetchHttpLibrary, ApiException } = client.k8s;
   const url = new URL(client.server.replace(/\/+$/, '') + path);
   for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
   const request = new RequestContext(url.toString(), HttpMethod.GET);
   request.setHeaderParam('Accept', 'application/json');
-  try {
-    await client.config.applySecurityAuthentication(request);
-    const response = await new IsomorphicFetchHttpLibrary().send(request).toPromise();
-    const text = await response.body.text();
-    if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
-      throw new ApiException(response.httpStatusCode, `HTTP ${response.httpStatusCode}`, text, response.headers);
-    }
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw Object.assign(kubeError(client, error, doing), { status: (error as { code?: unknown }).code });
+  await client.config.applySecurityAuthentication(request);
+  const response = await new IsomorphicFetchHttpLibrary().send(request).toPromise();
+  const text = await response.body.text();
+  if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
+    throw new ApiException(response.httpStatusCode, `HTTP ${response.httpStatusCode}`, text, response.headers);
   }
+  return JSON.parse(text) as unknown;
 }
 
 /** The path of a kind's collection, in one namespace or cluster-wide. */
@@ -69,10 +74,10 @@ export async function discoverKinds(client: KubeClient, apiVersions: Iterable<st
       const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
       let list: { resources?: Array<{ name: string; kind: string; namespaced: boolean }> };
       try {
-        list = (await getJson(client, path, {}, `discover the kinds of ${apiVersion}`)) as typeof list;
+        list = (await fetchJson(client, path, {})) as typeof list;
       } catch (error) {
-        if ((error as { status?: unknown }).status === 404) return;
-        throw error;
+        if (apiStatus(error) === 404) return;
+        throw kubeError(client, error, `discover the kinds of ${apiVersion}`);
       }
       for (const r of list.resources ?? []) {
         if (r.name.includes('/')) continue; // subresources such as deployments/status
