@@ -277,9 +277,9 @@ describe('foundation drift: state against the live cluster', () => {
   it('--state-file reads a local state instead of S3', async () => {
     const cluster = await driftCluster();
     const env = { ...cluster.env, TOFU_BACKEND_S3_ENDPOINT: '', TOFU_BACKEND_S3_ACCESS_KEY: '' };
-    const result = await runCli(['drift', 'web', '--state-file', path.join(cluster.dir, 'states', 'web.tfstate'), '--json'], { cwd: cluster.dir, env });
+    const result = await runCli(['drift', 'web', '--state-file', path.join(cluster.dir, 'states', 'web.state.json'), '--json'], { cwd: cluster.dir, env });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(json(result.stdout).stacks[0]).toMatchObject({ status: 'in-sync', state: path.join(cluster.dir, 'states', 'web.tfstate') });
+    expect(json(result.stdout).stacks[0]).toMatchObject({ status: 'in-sync', state: path.join(cluster.dir, 'states', 'web.state.json') });
     const two = await runCli(['drift', 'web', 'runners', '--state-file', 'x.tfstate'], { cwd: cluster.dir, env });
     expect(two.exitCode).toBe(1);
     expect(two.stderr).toMatch(/^error: --state-file takes exactly one named stack\nhint: /);

@@ -1,4 +1,4 @@
-// The live cluster that matches tests/fixtures/drift/states/*.tfstate: what the kubernetes
+// The live cluster that matches tests/fixtures/drift/states/*.state.json: what the kubernetes
 // and helm providers would have created, plus what the control plane adds (defaults,
 // status, uid/resourceVersion/managedFields, owned ReplicaSets, kube-root-ca.crt), so
 // that with nothing edited drift finds nothing. Tests then edit it the way an operator
@@ -60,8 +60,8 @@ export async function driftCluster({ seed = true } = {}): Promise<DriftCluster> 
     await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `dev/${stack}/terraform.tfstate`, Body: body }));
   };
   if (seed) {
-    await uploadState('web', readFileSync(path.join(STATES, 'web.tfstate'), 'utf8'));
-    await uploadState('runners', readFileSync(path.join(STATES, 'runners.tfstate'), 'utf8'));
+    await uploadState('web', readFileSync(path.join(STATES, 'web.state.json'), 'utf8'));
+    await uploadState('runners', readFileSync(path.join(STATES, 'runners.state.json'), 'utf8'));
     seedWeb(server);
     seedRunners(server);
   }
@@ -206,7 +206,7 @@ export function putReleaseRecord(server: KubeApiServer, options: { namespace: st
   server.put(helmReleaseSecret(options));
 }
 
-/** The objects of web.tfstate, as the providers created them and the server stores them. */
+/** The objects of web.state.json, as the providers created them and the server stores them. */
 function seedWeb(server: KubeApiServer): void {
   const ns = 'web';
   server.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
