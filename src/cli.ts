@@ -146,6 +146,15 @@ withRunOptions(program.command('apply').description('plan, show every summary, a
   .option('--lease-wait <duration>', 'how long to wait for another run\'s drain Lease to expire (default: a little over its duration)')
   .action(action(() => import('./commands/apply.js')));
 
+withSelection(
+  program.command('drift').description('compare each stack\'s OpenTofu state with the live cluster; exit 0 ran, 1 error (2 drift with --detailed-exitcode)'),
+)
+  .option('--state-file <file>', 'read the state from this file instead of the S3 backend (one stack)')
+  .option('--detailed-exitcode', 'exit 2 when anything drifted')
+  .option('--json', 'machine-readable report')
+  .option('--markdown', 'the report as markdown (also appended to $GITHUB_STEP_SUMMARY when set)')
+  .action(action(() => import('./commands/drift.js')));
+
 program
   .command('drain')
   .description('drain a stack\'s ARC scale sets by hand, show their state, or restore them after a crash')

@@ -20,7 +20,8 @@ export async function probeBucket(location: S3Location, credentials: S3Credentia
   }
 }
 
-function probeError(error: unknown, location: S3Location, names: BackendEnvNames): FoundationError {
+/** A failed S3 call as one line that names the variable to fix; never the credentials. */
+export function probeError(error: unknown, location: S3Location, names: BackendEnvNames): FoundationError {
   const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; cause?: { code?: string } };
   const status = e.$metadata?.httpStatusCode;
   if (status === 403 || status === 401 || e.name === 'InvalidAccessKeyId' || e.name === 'SignatureDoesNotMatch' || e.name === 'AccessDenied') {

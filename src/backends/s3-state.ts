@@ -1,5 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { BackendEnvNames } from '../config/schema.js';
 import { FoundationError } from '../ui/errors.js';
+import { createS3Client } from './s3-client.js';
+import { probeError } from './s3-probe.js';
+import type { S3Credentials, S3Location } from './s3-settings.js';
 
 /** One stored object (a state, or one version of it). */
 export interface StateObject {
@@ -36,7 +40,7 @@ export async function readStateObject(client: S3Client, bucket: string, key: str
     return { body: await got.Body!.transformToString(), versionId: got.VersionId, etag: got.ETag, lastModified: got.LastModified };
   } catch (error) {
     const e = error as SdkError;
-    if (e.name === 'NoSuchKey' || (status(error) === 404 && !versionId)) return undefined;
+    if (e.name === 'NoSuchKey' || (status(error) === 404 && !versionId && e.name !== 'NoSuchBucket')) return undefined;
     if (versionId && (e.name === 'NoSuchVersion' || status(error) === 404 || e.name === 'InvalidArgument' || status(error) === 400)) {
       throw new FoundationError(`there is no version "${versionId}" of s3://${bucket}/${key}`, 'list the versions with "foundation state versions <stack>"');
     }
@@ -128,4 +132,27 @@ export async function createStateObject(client: S3Client, bucket: string, key: s
     }
     throw error;
   }
+}
+
+/**
+ * A stack's current state, read with GetObject at its key: the same bucket, endpoint and
+ * credentials tofu's S3 backend uses. A missing object, like a refused request, is one clear line.
+ */
+export async function readStackState(location: S3Location, credentials: S3Credentials, names: BackendEnvNames, key: string): Promise<string> {
+  const client = await createS3Client(location, credentials);
+  let object: StateObject | undefined;
+  try {
+    object = await readStateObject(client, location.bucket, key);
+  } catch (error) {
+    throw probeError(error, location, names);
+  } finally {
+    client.destroy();
+  }
+  if (!object) {
+    throw new FoundationError(
+      `no state object at s3://${location.bucket}/${key} (${location.endpoint})`,
+      'the stack has not been applied in this ENV yet, or its state key changed; "foundation state key <stack>" prints the key foundation uses',
+    );
+  }
+  return object.body;
 }

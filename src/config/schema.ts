@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { compileRule } from '../drift/ignore.js';
 
 // Names that end up in paths, state keys and Kubernetes objects: keep them plain.
 const NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -142,6 +143,32 @@ const drainSchema = v.pipe(
   v.check((d) => Boolean(d.scaleSets) !== Boolean(d.selector), 'needs exactly one of scaleSets (names) or selector (a label selector)'),
 );
 
+/** drift.ignore: Flux helm-controller's driftDetection.ignore rules (see the README's "foundation drift"). */
+const ignoreRuleSchema = v.pipe(
+  v.strictObject({
+    paths: v.pipe(v.array(v.pipe(v.string(), v.startsWith('/', 'must be a JSON Pointer such as /spec/replicas'))), v.minLength(1, 'must list at least one path')),
+    target: v.optional(
+      v.strictObject({
+        group: v.optional(v.string()),
+        version: v.optional(v.string()),
+        kind: v.optional(v.string()),
+        name: v.optional(v.string()),
+        namespace: v.optional(v.string()),
+        labelSelector: v.optional(v.string()),
+        annotationSelector: v.optional(v.string()),
+      }),
+    ),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed || dataset.issues) return;
+    try {
+      compileRule(dataset.value);
+    } catch (error) {
+      addIssue({ message: (error as Error).message.replace(/^Invalid regular expression: /, 'invalid regular expression: ') });
+    }
+  }),
+);
+
 export const stackFileSchema = v.strictObject({
   description: nonEmpty,
   namespaces: v.pipe(v.array(nameSchema), v.minLength(1, 'must list at least one namespace')),
@@ -178,6 +205,7 @@ export const stackFileSchema = v.strictObject({
     }),
     { allowInCI: true },
   ),
+  drift: v.optional(v.strictObject({ ignore: v.optional(v.array(ignoreRuleSchema)) })),
 });
 
 export type FoundationFile = v.InferOutput<typeof foundationFileSchema>;

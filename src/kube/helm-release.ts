@@ -40,12 +40,20 @@ export async function latestDeployed(client: KubeClient, release: Omit<ReleaseRe
   return latest ? { revision: latest.revision, manifest: decodeRelease(latest.data!).manifest ?? '' } : undefined;
 }
 
-export function decodeRelease(secretData: string): { manifest?: string } {
+/** The fields of a stored Helm release record that foundation reads. */
+export interface HelmReleaseRecord {
+  manifest?: string;
+  version?: number;
+  info?: { status?: string };
+  chart?: { metadata?: { name?: string; version?: string } };
+}
+
+export function decodeRelease(secretData: string): HelmReleaseRecord {
   const helmEncoded = Buffer.from(secretData, 'base64').toString('utf8');
   const bytes = Buffer.from(helmEncoded, 'base64');
   // Helm gzips releases; very old ones were stored as plain JSON.
   const json = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
-  return JSON.parse(json) as { manifest?: string };
+  return JSON.parse(json) as HelmReleaseRecord;
 }
 
 /** The caps the manifest renders for a scale set; an absent field is null (maxRunners absent = unlimited). */

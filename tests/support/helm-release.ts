@@ -256,6 +256,8 @@ export interface HelmReleaseSecretOptions {
   manifest: string;
   /** The release's `config` (user values); omitted from the record when undefined. */
   values?: Record<string, unknown>;
+  /** The chart's name and versions (default: gha-runner-scale-set 0.12.0). */
+  chart?: { name: string; version: string; appVersion: string };
 }
 
 export function helmReleaseSecretName(release: string, revision: number): string {
@@ -264,7 +266,7 @@ export function helmReleaseSecretName(release: string, revision: number): string
 
 /** The Secret Helm's storage driver writes for one revision (as on `helm install`/`upgrade`). */
 export function helmReleaseSecret(options: HelmReleaseSecretOptions): KubeObject {
-  const { namespace, release, revision, status, manifest, values } = options;
+  const { namespace, release, revision, status, manifest, values, chart = CHART } = options;
   const now = new Date().toISOString();
   // Field order follows the Go structs (release.Release, release.Info), as json.Marshal writes them.
   const record: HelmRelease = {
@@ -278,11 +280,11 @@ export function helmReleaseSecret(options: HelmReleaseSecretOptions): KubeObject
     },
     chart: {
       metadata: {
-        name: CHART.name,
-        version: CHART.version,
-        description: 'A Helm chart for deploying an AutoScalingRunnerSet',
+        name: chart.name,
+        version: chart.version,
+        description: chart === CHART ? 'A Helm chart for deploying an AutoScalingRunnerSet' : `A Helm chart for ${chart.name}`,
         apiVersion: 'v2',
-        appVersion: CHART.appVersion,
+        appVersion: chart.appVersion,
         type: 'application',
       },
       lock: null,

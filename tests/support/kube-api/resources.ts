@@ -2,6 +2,7 @@
 // validation need them. The ARC kinds mirror the actions-runner-controller CRDs in
 // charts/gha-runner-scale-set-controller/crds (names, no short names, printer columns,
 // status subresource).
+import { defaultDeployment, defaultReplicaSet, defaultService } from './defaults.js';
 import type { Column } from './table.js';
 import { ageColumn, printerColumn } from './table.js';
 import type { KubeObject } from './objects.js';
@@ -170,6 +171,7 @@ const builtIns: ResourceType[] = [
       }),
       ageColumn,
     ],
+    prepare: defaultService,
   }),
   define({
     ...core,
@@ -193,6 +195,7 @@ const builtIns: ResourceType[] = [
       column('Available', 'integer', (o) => valueAt(o, '.status.availableReplicas') ?? 0),
       ageColumn,
     ],
+    prepare: defaultDeployment,
   }),
   define({
     ...apps,
@@ -241,6 +244,60 @@ const builtIns: ResourceType[] = [
       ...minimum(obj, 'spec.leaseDurationSeconds', 1, 'must be greater than 0'),
       ...minimum(obj, 'spec.leaseTransitions', 0, 'must be greater than or equal to 0'),
     ],
+  }),
+  // Kinds drift compares and reads (HPAs for the replicas they own, ReplicaSets as owned
+  // children), with the apiserver's printer columns.
+  define({
+    ...apps,
+    resource: 'replicasets',
+    singular: 'replicaset',
+    kind: 'ReplicaSet',
+    namespaced: true,
+    shortNames: ['rs'],
+    prepare: defaultReplicaSet,
+    columns: [
+      column('Desired', 'integer', (o) => valueAt(o, '.spec.replicas') ?? 0),
+      column('Current', 'integer', (o) => valueAt(o, '.status.replicas') ?? 0),
+      column('Ready', 'integer', (o) => valueAt(o, '.status.readyReplicas') ?? 0),
+      ageColumn,
+    ],
+  }),
+  define({
+    group: 'autoscaling',
+    version: 'v2',
+    resource: 'horizontalpodautoscalers',
+    singular: 'horizontalpodautoscaler',
+    kind: 'HorizontalPodAutoscaler',
+    namespaced: true,
+    shortNames: ['hpa'],
+    categories: ['all'],
+    status: true,
+    columns: [
+      column('Reference', 'string', (o) => `${String(valueAt(o, '.spec.scaleTargetRef.kind'))}/${String(valueAt(o, '.spec.scaleTargetRef.name'))}`),
+      column('MinPods', 'integer', (o) => valueAt(o, '.spec.minReplicas') ?? 1),
+      column('MaxPods', 'integer', (o) => valueAt(o, '.spec.maxReplicas') ?? 0),
+      column('Replicas', 'integer', (o) => valueAt(o, '.status.currentReplicas') ?? 0),
+      ageColumn,
+    ],
+    prepare: (obj) => {
+      if (isObject(obj.spec)) obj.spec.minReplicas ??= 1;
+    },
+  }),
+  define({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', singular: 'role', kind: 'Role', namespaced: true }),
+  define({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', singular: 'rolebinding', kind: 'RoleBinding', namespaced: true,
+    columns: [column('Role', 'string', (o) => `${String(valueAt(o, '.roleRef.kind'))}/${String(valueAt(o, '.roleRef.name'))}`), ageColumn],
+  }),
+  define({
+    group: 'networking.k8s.io',
+    version: 'v1',
+    resource: 'ingresses',
+    singular: 'ingress',
+    kind: 'Ingress',
+    namespaced: true,
+    shortNames: ['ing'],
+    status: true,
+    generation: true,
+    columns: [column('Class', 'string', (o) => valueAt(o, '.spec.ingressClassName') ?? '<none>'), ageColumn],
   }),
 ];
 

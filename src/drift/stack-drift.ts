@@ -1,0 +1,214 @@
+import type { LiveObject } from '../kube/list.js';
+import { compareObject, type FieldDiff, type SecretDataDiff } from './compare.js';
+import { liveRelease, stateExpectations, type LiveRelease } from './expected.js';
+import { compileRule, ignoredPaths, type IgnoreRule, type ObjectIdentity } from './ignore.js';
+import type { LiveReader } from './live.js';
+import type { StateInstance } from './state.js';
+
+export type ObjectState = 'changed' | 'missing' | 'unmanaged';
+
+export interface ObjectDrift {
+  state: ObjectState;
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  /** The state address that declares it (absent for unmanaged objects). */
+  source?: string;
+  fields: FieldDiff[];
+  secretData?: SecretDataDiff;
+  /** Why a missing object is missing, when it is not simply deleted. */
+  reason?: string;
+}
+
+export interface ReleaseDrift {
+  source: string;
+  name: string;
+  namespace: string;
+  chart: string;
+  version: string;
+  revision: { state: number; live: number | null };
+  status: { state: string; live: string | null };
+  drifted: boolean;
+}
+
+export interface DriftCounts {
+  managed: number;
+  inSync: number;
+  changed: number;
+  missing: number;
+  unmanaged: number;
+  /** Live objects of the compared kinds in the stack's namespaces (owned children and cluster-made ones left out). */
+  live: number;
+  /** The share of those that state accounts for, 0..1; null when there are none. */
+  coverage: number | null;
+}
+
+export interface StackDriftResult {
+  counts: DriftCounts;
+  releases: ReleaseDrift[];
+  objects: ObjectDrift[];
+  /** kubernetes_* resources that manage no whole object and were not compared. */
+  notCompared: string[];
+  drifted: boolean;
+}
+
+/** Workload kinds whose spec.replicas an HPA may own. */
+const SCALABLE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
+const HPA = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' };
+/** Objects the control plane creates in every namespace: never "unmanaged". */
+const CLUSTER_MADE: Array<[kind: string, name: string]> = [
+  ['ConfigMap', 'kube-root-ca.crt'],
+  ['ServiceAccount', 'default'],
+];
+
+/**
+ * The drift of one stack: what its state declares against what the cluster runs, in
+ * the stack's namespaces.
+ */
+export async function compareStack(
+  instances: StateInstance[],
+  reader: LiveReader,
+  { namespaces: stackNamespaces, rules }: { namespaces: string[]; rules: IgnoreRule[] },
+): Promise<StackDriftResult> {
+  const compiled = rules.map(compileRule);
+  const expectations = stateExpectations(instances);
+  const expected = [...expectations.objects];
+  const releaseNamespaces = expectations.releases.map((r) => r.namespace);
+
+  await reader.discover(['v1', ...expected.map((o) => o.apiVersion)]);
+  const secrets = reader.resource('v1', 'Secret');
+  // Helm's records are Secrets: the same one LIST per namespace that compares Secrets.
+  await reader.listMany(secrets ? [...new Set(releaseNamespaces)].map((namespace) => ({ resource: secrets, namespace })) : []);
+  const releases: ReleaseDrift[] = [];
+  const recordSecrets = new Set<string>();
+  for (const release of expectations.releases) {
+    const live: LiveRelease | undefined = secrets ? liveRelease(release, await reader.list(secrets, release.namespace)) : undefined;
+    if (live) {
+      expected.push(...live.objects);
+      live.recordSecrets.forEach((name) => recordSecrets.add(`${release.namespace}/${name}`));
+    }
+    const drifted = !live || live.revision !== release.revision || live.status !== release.status;
+    releases.push({
+      source: release.source,
+      name: release.name,
+      namespace: release.namespace,
+      chart: release.chart,
+      version: release.version,
+      revision: { state: release.revision, live: live?.revision ?? null },
+      status: { state: release.status, live: live?.status ?? null },
+      drifted,
+    });
+  }
+
+  await reader.discover([...expected.map((o) => o.apiVersion), ...(expected.some((o) => SCALABLE.has(o.kind)) ? [HPA.apiVersion] : [])]);
+  for (const object of expected) {
+    const resource = reader.resource(object.apiVersion, object.kind);
+    object.namespace = resource?.namespaced ? (object.namespace ?? object.defaultNamespace) : resource ? undefined : object.namespace;
+  }
+  const namespaces = [...new Set([...stackNamespaces, ...expected.flatMap((o) => (o.namespace ? [o.namespace] : []))])];
+  const compared = uniqueResources(expected.map((o) => reader.resource(o.apiVersion, o.kind)));
+  const hpa = reader.resource(HPA.apiVersion, HPA.kind);
+  const workloadNamespaces = [...new Set(expected.filter((o) => SCALABLE.has(o.kind) && o.namespace).map((o) => o.namespace!))];
+  await reader.listMany([
+    ...compared.flatMap((resource) => (resource.namespaced ? namespaces.map((namespace) => ({ resource, namespace })) : [{ resource }])),
+    ...(hpa ? workloadNamespaces.map((namespace) => ({ resource: hpa, namespace })) : []),
+  ]);
+
+  const hpaTargets = new Set<string>();
+  if (hpa) {
+    for (const namespace of workloadNamespaces) {
+      for (const item of await reader.list(hpa, namespace)) {
+        const ref = (item.spec as { scaleTargetRef?: { kind?: string; name?: string } } | undefined)?.scaleTargetRef;
+        if (ref?.kind && ref.name) hpaTargets.add(`${ref.kind}/${namespace}/${ref.name}`);
+      }
+    }
+  }
+
+  const objects: ObjectDrift[] = [];
+  const accounted = new Set<string>();
+  let inSync = 0;
+  for (const object of expected) {
+    const resource = reader.resource(object.apiVersion, object.kind);
+    const where = { apiVersion: object.apiVersion, kind: object.kind, namespace: object.namespace, name: object.name, source: object.source };
+    if (!resource) {
+      objects.push({ state: 'missing', ...where, fields: [], reason: `the cluster does not serve ${object.apiVersion} ${object.kind}` });
+      continue;
+    }
+    const live = await reader.find(resource, object.namespace, object.name);
+    if (!live) {
+      objects.push({ state: 'missing', ...where, fields: [] });
+      continue;
+    }
+    accounted.add(objectKey(live));
+    const ignored = ignoredPaths(identity(live), compiled, { hpaTargeted: hpaTargets.has(`${object.kind}/${object.namespace}/${object.name}`) });
+    const diff = compareObject(object.object, live, ignored);
+    if (diff.fields.length === 0 && !diff.secretData) inSync++;
+    else objects.push({ state: 'changed', ...where, fields: diff.fields, ...(diff.secretData ? { secretData: diff.secretData } : {}) });
+  }
+
+  let unmanaged = 0;
+  for (const resource of compared.filter((r) => r.namespaced)) {
+    for (const namespace of stackNamespaces) {
+      for (const live of await reader.list(resource, namespace)) {
+        const key = objectKey(live);
+        if (accounted.has(key) || recordSecrets.has(`${namespace}/${live.metadata.name}`) || live.metadata.ownerReferences?.length) continue;
+        if (CLUSTER_MADE.some(([kind, name]) => kind === live.kind && name === live.metadata.name)) continue;
+        if (live.kind === 'Secret' && live.type === 'kubernetes.io/service-account-token') continue;
+        unmanaged++;
+        objects.push({ state: 'unmanaged', apiVersion: resource.apiVersion, kind: resource.kind, namespace, name: live.metadata.name, fields: [] });
+      }
+    }
+  }
+
+  const managedLive = [...accounted].filter((key) => stackNamespaces.some((ns) => key.split('|')[1] === ns)).length;
+  const changed = objects.filter((o) => o.state === 'changed').length;
+  const missing = objects.filter((o) => o.state === 'missing').length;
+  const counts: DriftCounts = {
+    managed: expected.length,
+    inSync,
+    changed,
+    missing,
+    unmanaged,
+    live: managedLive + unmanaged,
+    coverage: managedLive + unmanaged === 0 ? null : managedLive / (managedLive + unmanaged),
+  };
+  objects.sort((a, b) => order(a.state) - order(b.state) || describe(a).localeCompare(describe(b)));
+  return {
+    counts,
+    releases,
+    objects,
+    notCompared: expectations.skipped,
+    drifted: changed + missing + unmanaged > 0 || releases.some((r) => r.drifted),
+  };
+}
+
+function uniqueResources<T extends { apiVersion: string; kind: string }>(resources: Array<T | undefined>): T[] {
+  const seen = new Map<string, T>();
+  for (const r of resources) if (r) seen.set(`${r.apiVersion}/${r.kind}`, r);
+  return [...seen.values()];
+}
+
+function objectKey(object: LiveObject): string {
+  return `${object.apiVersion}/${object.kind}|${object.metadata.namespace ?? ''}|${object.metadata.name}`;
+}
+
+function identity(object: LiveObject): ObjectIdentity {
+  return {
+    apiVersion: object.apiVersion!,
+    kind: object.kind!,
+    name: object.metadata.name,
+    namespace: object.metadata.namespace,
+    labels: object.metadata.labels ?? {},
+    annotations: object.metadata.annotations ?? {},
+  };
+}
+
+function order(state: ObjectState): number {
+  return ['changed', 'missing', 'unmanaged'].indexOf(state);
+}
+
+export function describe(o: Pick<ObjectDrift, 'kind' | 'namespace' | 'name'>): string {
+  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+}
+
