@@ -7,7 +7,10 @@ import { copyFixture } from '../support/project.js';
 import { useS3Project } from '../support/s3.js';
 import { waitFor } from '../support/wait.js';
 
-const HELD_BY = /^error: stack "hello" \(ENV dev\) is held by another foundation run: pid \d+ \(foundation apply hello\) on \S+ since \S+$/m;
+const HELD_BY = /^error: stack "hello" \(ENV staging\) is held by another foundation run: pid \d+ \(foundation apply hello\) on \S+ since \S+$/m;
+// ENV staging: the hello stack has no var file there, so TF_VAR_greeting decides each run's plan.
+const STAGING = ['--env', 'staging'];
+const STATE = 'staging/hello/terraform.tfstate';
 
 async function both(runs: Array<Promise<{ exitCode?: number; stdout: unknown; stderr: unknown }>>): Promise<CliResult[]> {
   return (await Promise.all(runs)).map((r) => ({ exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) }));
@@ -20,7 +23,7 @@ describe('one run per stack and ENV in a checkout', () => {
     for (let round = 1; round <= 10; round++) {
       // each run wants its own greeting, so the plan each one shows is its own
       const greetings = [`round-${round}-a`, `round-${round}-b`];
-      const results = await both(greetings.map((greeting) => spawnCli(['apply', 'hello', '--auto-approve'], { cwd: project.dir, env: { ...project.env, TF_VAR_greeting: greeting } })));
+      const results = await both(greetings.map((greeting) => spawnCli(['apply', 'hello', ...STAGING, '--auto-approve'], { cwd: project.dir, env: { ...project.env, TF_VAR_greeting: greeting } })));
       const all = results.map((r) => r.stdout + r.stderr).join('\n');
       expect(all).not.toMatch(/ENOENT|looks like a bug/);
       const appliers = results.flatMap((r, i) => (r.exitCode === 0 ? [i] : []));
@@ -32,23 +35,23 @@ describe('one run per stack and ENV in a checkout', () => {
       expect(loser.stderr).toMatch(/^hint: wait for that run to finish, or pass --wait/m);
       // the plan applied is the plan shown: the winner showed its greeting, and state holds it
       expect(results[winner]!.stdout).toContain(`+ input  = "${greetings[winner]}"`);
-      const state = JSON.parse(await project.s3.read('fixtures/hello/terraform.tfstate'));
+      const state = JSON.parse(await project.s3.read(STATE));
       expect(state.outputs.greeting.value, `round ${round}`).toBe(greetings[winner]);
     }
   });
 
   it('--wait waits for the holder instead, then runs', async () => {
     const results = await both(
-      ['wait-a', 'wait-b'].map((greeting) => spawnCli(['apply', 'hello', '--auto-approve', '--wait'], { cwd: project.dir, env: { ...project.env, TF_VAR_greeting: greeting } })),
+      ['wait-a', 'wait-b'].map((greeting) => spawnCli(['apply', 'hello', ...STAGING, '--auto-approve', '--wait'], { cwd: project.dir, env: { ...project.env, TF_VAR_greeting: greeting } })),
     );
     for (const r of results) expect(r.exitCode, r.stderr).toBe(0);
-    expect(results.map((r) => r.stderr).join('\n')).toMatch(/^waiting for stack "hello" \(ENV dev\), held by pid \d+ \(foundation apply hello\)/m);
+    expect(results.map((r) => r.stderr).join('\n')).toMatch(/^waiting for stack "hello" \(ENV staging\), held by pid \d+ \(foundation apply hello\)/m);
   });
 
   it('a plan cannot replace the plan an apply is showing; a plan file changed behind its back is not applied', async () => {
-    const planFile = path.join(project.dir, '.foundation/plans/dev/hello.tfplan');
+    const planFile = path.join(project.dir, '.foundation/plans/staging/hello.tfplan');
     // an apply waiting at its prompt, in a terminal
-    const apply = execa('script', ['-qefc', `exec ${process.execPath} ${CLI} apply hello`, '/dev/null'], {
+    const apply = execa('script', ['-qefc', `exec ${process.execPath} ${CLI} apply hello --env staging`, '/dev/null'], {
       cwd: project.dir,
       env: baseEnv({ ...project.env, TF_VAR_greeting: 'shown' }),
       extendEnv: false,
@@ -57,11 +60,13 @@ describe('one run per stack and ENV in a checkout', () => {
     });
     let screen = '';
     apply.stdout!.on('data', (chunk: Buffer) => (screen += chunk.toString()));
-    await waitFor(() => screen.includes("Only 'yes' will be accepted"), 'the apply prompt');
+    await waitFor(() => screen.includes("Only 'yes' will be accepted"), 'the apply prompt', 30_000).catch((error: Error) => {
+      throw new Error(`${error.message}:\n${screen}`);
+    });
 
-    const plan = await runCli(['plan', 'hello'], { cwd: project.dir, env: { ...project.env, TF_VAR_greeting: 'sneaky' } });
+    const plan = await runCli(['plan', 'hello', ...STAGING], { cwd: project.dir, env: { ...project.env, TF_VAR_greeting: 'sneaky' } });
     expect(plan.exitCode).toBe(1);
-    expect(plan.stderr).toMatch(/^error: stack "hello" \(ENV dev\) is held by another foundation run: pid \d+ \(foundation apply hello\)/);
+    expect(plan.stderr).toMatch(/^error: stack "hello" \(ENV staging\) is held by another foundation run: pid \d+ \(foundation apply hello\)/);
 
     // something else (not foundation) rewrites the plan file while the prompt waits
     writeFileSync(planFile, Buffer.concat([readFileSync(planFile), Buffer.from('tampered')]));
@@ -70,7 +75,7 @@ describe('one run per stack and ENV in a checkout', () => {
     const text = String(screen).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     expect(result.exitCode, text).toBe(1);
     expect(text).toContain('error: the plan file of stack "hello" changed after it was shown');
-    const state = JSON.parse(await project.s3.read('fixtures/hello/terraform.tfstate'));
+    const state = JSON.parse(await project.s3.read(STATE));
     expect(state.outputs.greeting.value).not.toBe('shown');
   });
 
