@@ -23,7 +23,6 @@ export function checkReportFile(file: string | undefined): void {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new FoundationError(`--report-file ${file} cannot be written: ${dir} does not take new files (${code})`, 'name a file in a folder you can write to, e.g. --report-file report.json');
-  } finally {
-    rmSync(probe, { force: true });
   }
+  rmSync(probe, { force: true });
 }

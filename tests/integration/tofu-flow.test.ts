@@ -9,6 +9,8 @@ describe('init / plan / apply against a local S3 server', () => {
   const project = useS3Project();
 
   it('initializes, then skips init while the backend settings are unchanged', async () => {
+    const fresh = await runCli(['init', 'sleeper'], { cwd: project.dir, env: project.env });
+    expect(fresh.stdout).toMatch(/^sleeper \(ENV dev\): initialized$/m); // not "initialized (not initialized)"
     const first = await runCli(['init', 'hello', '--json'], { cwd: project.dir, env: project.env });
     expect(first.exitCode, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout).stacks[0].init).toEqual({ ran: true, reason: 'not initialized' });
@@ -25,7 +27,8 @@ describe('init / plan / apply against a local S3 server', () => {
     const other = await runCli(['init', 'hello', '--env', 'staging', '--json'], { cwd: project.dir, env: project.env });
     expect(other.exitCode, other.stderr).toBe(0);
     expect(JSON.parse(other.stdout).stacks[0].init).toEqual({ ran: true, reason: 'backend setting "key" changed' });
-    await runCli(['init', 'hello'], { cwd: project.dir, env: project.env }); // back to dev for the tests below
+    const back = await runCli(['init', 'hello'], { cwd: project.dir, env: project.env }); // back to dev for the tests below
+    expect(back.stdout).toMatch(/^hello \(ENV dev\): initialized again \(backend setting "key" changed\)$/m);
   });
 
   it('plans changes (exit 0; 2 with --detailed-exitcode) into a 0600 plan file with the right counts', async () => {
