@@ -28,7 +28,7 @@ export interface HeldRunLocks {
 
 const POLL_MS = 250;
 
-export function runLockFile(projectDir: string, env: string, stack: string): string {
+function runLockFile(projectDir: string, env: string, stack: string): string {
   return path.join(projectDir, '.foundation', 'locks', env, `${stack}.lock`);
 }
 
@@ -133,7 +133,7 @@ function holderAlive(holder: RunLockHolder): boolean {
 }
 
 /** Field 22 of /proc/<pid>/stat (after the parenthesised command name); null where there is no /proc. */
-export function processStartTime(pid: number): string | null {
+function processStartTime(pid: number): string | null {
   const stat = readText(`/proc/${pid}/stat`);
   if (!stat) return null;
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
@@ -148,7 +148,7 @@ function parseHolder(text: string): RunLockHolder | undefined {
   }
 }
 
-export function describeHolder(holder: RunLockHolder): string {
+function describeHolder(holder: RunLockHolder): string {
   return `pid ${holder.pid} (${holder.command}) on ${holder.host} since ${holder.since}`;
 }
 

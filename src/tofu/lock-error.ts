@@ -39,7 +39,7 @@ export function parseLockInfo(output: string): LockHolder {
   return { id: field('ID'), who: field('Who'), operation: field('Operation'), created: field('Created') };
 }
 
-export function lockHint(stack: string, holder: LockHolder): string {
+function lockHint(stack: string, holder: LockHolder): string {
   const who = holder.who ? `${holder.who}${holder.operation ? ` (${holder.operation.replace(/^OperationType/, '').toLowerCase()})` : ''}${holder.created ? ` since ${holder.created}` : ''}` : 'another process';
   return `the state lock is held by ${who}; if that run is gone (killed, crashed), "foundation state lock ${stack}" shows the lock and "foundation state unlock ${stack}" releases it`;
 }

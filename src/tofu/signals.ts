@@ -16,7 +16,7 @@ export interface SignalTarget {
   kill(signal: NodeJS.Signals): boolean | void;
 }
 
-export const HANDLED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const HANDLED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 // tofu reads a second interrupt as "exit now, without waiting for the operation".
 const MAX_INTERRUPTS = 2;
 

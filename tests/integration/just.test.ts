@@ -2,21 +2,25 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { baseEnv, REPO_ROOT, runCli } from '../support/cli.js';
-import { useS3Project } from '../support/s3.js';
+import { useS3Project, type S3Project } from '../support/s3.js';
 
 const JUST = path.join(REPO_ROOT, 'node_modules', '.bin', 'just');
+
+/** The real `just` (npm package rust-just) running the repository's justfile in the project, without a terminal. */
+function runJust(project: S3Project, args: string[], extra: Record<string, string>) {
+  return execa(JUST, ['--justfile', path.join(REPO_ROOT, 'justfile'), '--working-directory', project.dir, ...args], {
+    env: baseEnv({ ...project.env, ...extra }),
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+  });
+}
 
 // The real `just` (npm package rust-just) running the repository's justfile.
 describe('justfile recipes delegate to foundation', () => {
   const project = useS3Project();
 
-  const just = (args: string[], extra: Record<string, string> = {}) =>
-    execa(JUST, ['--justfile', path.join(REPO_ROOT, 'justfile'), '--working-directory', project.dir, ...args], {
-      env: baseEnv({ ...project.env, ...extra }),
-      extendEnv: false,
-      reject: false,
-      stdin: 'ignore',
-    });
+  const just = (args: string[], extra: Record<string, string> = {}) => runJust(project, args, extra);
 
   it('just tofu-plan <stack> runs foundation plan <stack>; a plan with changes succeeds', async () => {
     const result = await just(['tofu-plan', 'hello']);
@@ -49,13 +53,7 @@ describe('justfile recipes delegate to foundation', () => {
 describe('exit codes: 0 success, 1 error, 3 refused, 2 only with plan --detailed-exitcode', () => {
   const project = useS3Project();
 
-  const viaJust = (args: string[], extra: Record<string, string> = {}) =>
-    execa(JUST, ['--justfile', path.join(REPO_ROOT, 'justfile'), '--working-directory', project.dir, ...args], {
-      env: baseEnv({ ...project.env, ...extra }),
-      extendEnv: false,
-      reject: false,
-      stdin: 'ignore',
-    });
+  const viaJust = (args: string[], extra: Record<string, string> = {}) => runJust(project, args, extra);
   const inCI = (args: string[]) => runCli(args, { cwd: project.dir, env: { ...project.env, CI: 'true' } });
 
   /** just's own verdict: silent on success, "recipe `x` failed on line L with exit code N" otherwise. */
