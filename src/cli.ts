@@ -139,11 +139,12 @@ program
   .option('--json', 'with --status: machine-readable output')
   .action(action(() => import('./commands/drain.js')));
 
-/** Exit codes in every command's help; plan's 2 only with --detailed-exitcode. */
+/** Exit codes in every command's help; 2 only for a command with --detailed-exitcode (plan, drift), and only with it. */
 function addExitCodes(command: Command): void {
   for (const sub of command.commands) {
-    const planText = `Exit codes: 0 success, 2 changes (only with --detailed-exitcode; without it a plan with changes exits 0), 1 error, 3 refused by a guard.`;
-    if (sub.commands.length === 0) sub.addHelpText('after', `\n${sub.name() === 'plan' ? planText : EXIT_CODES}`);
+    const detailed = sub.options.some((o) => o.long === '--detailed-exitcode');
+    const text = detailed ? `Exit codes: 0 success, 2 changes (only with --detailed-exitcode; without it changes exit 0), 1 error, 3 refused by a guard.` : EXIT_CODES;
+    if (sub.commands.length === 0) sub.addHelpText('after', `\n${text}`);
     addExitCodes(sub);
   }
 }

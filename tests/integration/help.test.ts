@@ -22,7 +22,7 @@ describe('help and small things', () => {
     }
     const plan = await runCli(['plan', '--help'], { cwd: REPO_ROOT });
     expect(plan.stdout).toContain('--detailed-exitcode');
-    expect(plan.stdout).toContain('Exit codes: 0 success, 2 changes (only with --detailed-exitcode; without it a plan with changes exits 0), 1 error, 3 refused by a guard.');
+    expect(plan.stdout).toContain('Exit codes: 0 success, 2 changes (only with --detailed-exitcode; without it changes exit 0), 1 error, 3 refused by a guard.');
     expect(plan.stdout).toMatch(/Global Options:[\s\S]*--env <name>/);
   });
 
