@@ -17,11 +17,11 @@ stacks *args:
 tofu-init stack *args:
     @{{foundation}} init "$@"
 
-# init when needed, then plan into .foundation/plans/<env>/<stack>.tfplan
+# init when needed, then plan into .foundation/plans/<env>/<stack>.tfplan (exit 0; 2 for changes only with --detailed-exitcode)
 tofu-plan stack *args:
     @{{foundation}} plan "$@"
 
-# apply the stack (plans first and asks, or --plan FILE / --auto-approve)
+# apply the stack (plans first and asks, or --plan FILE / --auto-approve); exit 0 once applied
 tofu-apply stack *args:
     @{{foundation}} apply "$@"
 

@@ -7,13 +7,18 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 
 const program = new Command('foundation')
   .description('Operator CLI for the platform team\'s OpenTofu stacks on Kubernetes')
-  .version(version, '--version', 'print the version')
+  .version(version, '-V, --version', 'print the version')
   .addOption(new Option('--env <name>', 'environment (default: $ENV)'))
   .addOption(new Option('--context <name>', 'kube context (default: $KUBE_CONTEXT, then the stack/environment)'))
   .option('--debug', 'print stack traces on errors')
   .option('--no-color', 'plain output, no ANSI colours')
   .showHelpAfterError("hint: run 'foundation help <command>' for usage")
-  .configureOutput({ outputError: (text, write) => write(text) });
+  .configureOutput({ outputError: (text, write) => write(text) })
+  // Every command's help lists --env, --context and the other global options too.
+  .configureHelp({ showGlobalOptions: true });
+
+const EXIT_CODES = 'Exit codes: 0 success, 1 error (bad input, tofu failed, interrupted), 3 refused by a guard.';
+const DURATION_FORMAT = 'a whole number with ms, s, m or h, e.g. 90s, 30m, 1h';
 
 /** Each command's module is imported only when that command runs, so --help stays light. */
 function action<A extends unknown[]>(load: () => Promise<{ run: (global: GlobalOptions, ...args: A) => Promise<number | void> }>) {
@@ -21,8 +26,13 @@ function action<A extends unknown[]>(load: () => Promise<{ run: (global: GlobalO
     const command = args[args.length - 1] as Command;
     const global = command.optsWithGlobals() as GlobalOptions;
     const { run } = await load();
-    const code = await run(global, ...(args.slice(0, -1) as A));
-    process.exitCode = code ?? 0;
+    const go = async () => (await run(global, ...(args.slice(0, -1) as A))) ?? 0;
+    // Run commands leave their --json / --report-file report even when they fail before the stacks run.
+    if (!['init', 'plan', 'apply'].includes(command.name())) process.exitCode = await go();
+    else {
+      const { withFailureReport } = await import('./orchestrate/failed-run.js');
+      process.exitCode = await withFailureReport(command.name(), global, command.opts(), go);
+    }
   };
 }
 
@@ -46,13 +56,15 @@ function withRunOptions(command: Command, parallelismDefault: string): Command {
   return withSelection(command)
     .option('--parallelism <n>', `stacks at once (default: ${parallelismDefault})`)
     .option('--fail-fast', 'stop starting stacks after the first failure')
-    .option('--report-file <file>', 'write the run\'s result as JSON')
-    .option('--json', 'print the run report as JSON (tofu output goes to stderr)');
+    .option('--report-file <file>', 'write the run\'s result as JSON (checked before anything runs)')
+    .option('--json', 'print the run report as JSON (tofu output goes to stderr)')
+    .option('--wait', 'when another foundation run in this checkout holds a stack, wait for it instead of failing');
 }
 
 program
   .command('stacks')
   .description('list the stacks in dependency order with namespaces, state keys and roots')
+  .option('--all', 'every stack deployed in the ENV (the default without filters)')
   .option('--only <glob>', 'only stacks whose name matches (repeatable, comma-separated)', collect)
   .option('--exclude <glob>', 'leave out stacks whose name matches (repeatable, comma-separated)', collect)
   .option('--changed-since <ref>', 'stacks whose files changed since a git ref, plus their dependents')
@@ -67,13 +79,24 @@ program
   .option('--dot', 'Graphviz dot')
   .action(action(() => import('./commands/graph.js')));
 
-const state = program.command('state').description('state helpers: key, versions, pull, restore, migrate');
-
+const state = program.command('state').description('state helpers: key, lock, unlock, versions, pull, restore, migrate');
 state
   .command('key')
   .description('print the resolved S3 state key of a stack, alone on stdout')
   .argument('<stack>', 'stack name')
   .action(action(() => import('./commands/state-key.js')));
+state
+  .command('lock')
+  .description('show the stack\'s state lock (the <key>.tflock object): ID, who, operation, age; exit 1 when there is none')
+  .argument('<stack>', 'stack name')
+  .option('--json', 'machine-readable output')
+  .action(action(() => import('./commands/state-lock.js')));
+state
+  .command('unlock')
+  .description('release a state lock left behind by a run that is gone (tofu force-unlock), after a confirmation')
+  .argument('<stack>', 'stack name')
+  .option('--force', 'no confirmation; also for a lock younger than 5 minutes, and in CI')
+  .action(action(() => import('./commands/state-unlock.js')));
 
 state
   .command('versions')
@@ -131,17 +154,18 @@ withRunOptions(
   .action(action(() => import('./commands/init.js')));
 
 withRunOptions(
-  program.command('plan').description('init when needed, then plan into saved plan files; exit 0 no changes, 2 changes, 1 error, 3 refused'),
+  program.command('plan').description('init when needed, then plan into saved plan files'),
   'the number of cores',
 )
   .option('--out <file>', 'plan file for one stack (default .foundation/plans/<env>/<stack>.tfplan)')
+  .option('--detailed-exitcode', 'exit 2 when there are changes, as tofu plan -detailed-exitcode does')
   .action(action(() => import('./commands/plan.js')));
 
 withRunOptions(program.command('apply').description('plan, show every summary, ask once, apply in dependency order'), '1')
   .option('--plan <file>', 'apply this saved plan file (one stack)')
   .option('--saved-plans', 'apply the plans a previous "foundation plan" saved')
   .option('--auto-approve', 'plan and apply without asking')
-  .option('--drain-timeout <duration>', 'how long to wait for busy ARC runners (default: apply.drain.timeout)')
+  .option('--drain-timeout <duration>', `how long to wait for busy ARC runners: ${DURATION_FORMAT} (default: apply.drain.timeout)`)
   .option('--skip-drain', 'apply without draining the ARC scale sets (loud; refused in CI unless FOUNDATION_ALLOW_SKIP_DRAIN=1)')
   .option('--lease-wait <duration>', 'how long to wait for another run\'s drain Lease to expire (default: a little over its duration)')
   .action(action(() => import('./commands/apply.js')));
@@ -161,7 +185,7 @@ program
   .argument('<stack>', 'stack name')
   .option('--status', 'caps, runners, busy runners and any recorded drain per scale set')
   .option('--restore', 'put back the recorded caps (after a crashed apply or a manual drain)')
-  .option('--drain-timeout <duration>', 'how long to wait for busy runners (default: apply.drain.timeout)')
+  .option('--drain-timeout <duration>', `how long to wait for busy runners: ${DURATION_FORMAT} (default: apply.drain.timeout)`)
   .option('--lease-wait <duration>', 'how long to wait for another run\'s drain Lease to expire (default: a little over its duration)')
   .option('--json', 'with --status: machine-readable output')
   .action(action(() => import('./commands/drain.js')));
@@ -226,6 +250,7 @@ program
   .argument('[cluster-and-args...]', 'a cluster name, then -- and talosctl\'s arguments')
   .option('--node <node>', 'only this node (address or name) instead of all of the cluster\'s')
   .action(action(() => import('./commands/talosctl.js')));
+
 program
   .command('roadmap')
   .description('the Foundation roadmap: phases from foundation.yaml, progress from GitLab group milestones, the exit proof from the cluster')
@@ -234,6 +259,27 @@ program
   .option('--mermaid', 'the dependency graph with progress, as a Mermaid flowchart')
   .option('--offline <file>', 'render a snapshot saved with --json instead of reading GitLab and the cluster')
   .action(action(() => import('./commands/roadmap.js')));
+
+// The pinned tools end with the tool's own exit code.
+const PASSTHROUGH_EXIT_CODES = (tool: string) =>
+  `Exit codes: ${tool}'s own; 1 when foundation cannot start it (bad input), 3 when an argument would aim it elsewhere.`;
+
+/** Exit codes in every command's help; 2 only for a command with --detailed-exitcode (plan, drift), and only with it. */
+function addExitCodes(command: Command): void {
+  for (const sub of command.commands) {
+    const detailed = sub.options.some((o) => o.long === '--detailed-exitcode');
+    const passthrough = command === program && (sub.name() === 'kubectl' || sub.name() === 'talosctl');
+    const text = passthrough
+      ? PASSTHROUGH_EXIT_CODES(sub.name())
+      : detailed
+        ? `Exit codes: 0 success, 2 changes or drift (only with --detailed-exitcode; without it they exit 0), 1 error, 3 refused by a guard.`
+        : EXIT_CODES;
+    if (sub.commands.length === 0) sub.addHelpText('after', `\n${text}`);
+    addExitCodes(sub);
+  }
+}
+addExitCodes(program);
+program.addHelpText('after', `\n${EXIT_CODES} plan and drift --detailed-exitcode: 2 means changes or drift.`);
 
 try {
   await program.parseAsync(process.argv);

@@ -30,9 +30,9 @@ const steps = [
   { args: ['stacks'], expect: [0] },
   { args: ['backend', 'materialize', 'sandbox'], expect: [0] },
   { args: ['init', 'sandbox'], expect: [0] },
-  { args: ['plan', 'sandbox'], expect: [2] },
-  { args: ['apply', 'sandbox', '--plan', '.foundation/plans/sandbox/sandbox.tfplan'], expect: [2] },
-  { args: ['plan', 'sandbox'], expect: [0] },
+  { args: ['plan', 'sandbox', '--detailed-exitcode'], expect: [2] },
+  { args: ['apply', 'sandbox', '--plan', '.foundation/plans/sandbox/sandbox.tfplan'], expect: [0] },
+  { args: ['plan', 'sandbox', '--detailed-exitcode'], expect: [0] },
 ];
 
 let failed = false;

@@ -11,7 +11,8 @@ export async function run(global: GlobalOptions, options: Selection & { json?: b
   const project = loadProject();
   // Listing works without an ENV; keys and contexts are resolved only when one is chosen.
   const env = (global.env ?? process.env.ENV) ? resolveEnv(project, global.env) : undefined;
-  const filtered = Boolean(options.only?.length || options.exclude?.length || options.changedSince);
+  // --all is what listing does anyway; like elsewhere it leaves out stacks not deployed in the ENV.
+  const filtered = Boolean(options.all || options.only?.length || options.exclude?.length || options.changedSince);
   const chosen = filtered ? (await selectStacks(project, options, env)).stacks : dependencyOrder(project);
   const stacks = chosen.map((stack) => ({
     name: stack.name,

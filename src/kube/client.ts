@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import { FoundationError } from '../ui/errors.js';
 
@@ -14,13 +17,14 @@ export interface KubeClient {
 }
 
 export async function connectKube(context: string): Promise<KubeClient> {
+  const source = kubeconfigSource(context);
   const client = await import('@kubernetes/client-node');
   const config = new client.KubeConfig();
   config.loadFromDefault();
   if (!config.getContextObject(context)) {
     const known = config.getContexts().map((c) => c.name);
     throw new FoundationError(
-      `kube context "${context}" does not exist in ${process.env.KUBECONFIG ?? '~/.kube/config'}`,
+      `kube context "${context}" does not exist in ${source}`,
       `pass --context or set KUBE_CONTEXT to one of: ${known.join(', ') || '(none)'}; or add the context to the kubeconfig`,
     );
   }
@@ -35,6 +39,27 @@ export async function connectKube(context: string): Promise<KubeClient> {
     coordination: config.makeApiClient(client.CoordinationV1Api),
     apis: config.makeApiClient(client.ApisApi),
   };
+}
+
+/**
+ * The kubeconfig files the client would read, checked first: the client library turns a
+ * missing file into an ENOENT stack, and no file at all into a context it invents.
+ */
+function kubeconfigSource(context: string): string {
+  const fromEnv = process.env.KUBECONFIG;
+  if (fromEnv) {
+    const files = fromEnv.split(path.delimiter).filter(Boolean);
+    const missing = files.filter((file) => !existsSync(file));
+    if (missing.length > 0) {
+      throw new FoundationError(`KUBECONFIG names ${missing.join(', ')}, ${missing.length > 1 ? 'which do' : 'which does'} not exist`, `point KUBECONFIG at the kubeconfig that defines context "${context}", or unset it to use ~/.kube/config`);
+    }
+    return fromEnv;
+  }
+  const home = path.join(homedir(), '.kube', 'config');
+  if (!existsSync(home)) {
+    throw new FoundationError(`no kubeconfig: KUBECONFIG is not set and ${home} does not exist`, `the kube context "${context}" must come from a kubeconfig: set KUBECONFIG to its file, or write it to ~/.kube/config`);
+  }
+  return home;
 }
 
 /** The HTTP status of a failed API call, or undefined when no answer came. */

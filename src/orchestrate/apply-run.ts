@@ -6,6 +6,7 @@ import { EXIT, FoundationError } from '../ui/errors.js';
 import { type PreparedRun, type RunOptions } from './prepare.js';
 import { aggregateExitCode, type RunReport, type StackResult } from './report.js';
 import { schedule, type StackIO, type StackOutcome } from './scheduler.js';
+import { fileChecksum } from './plan-file.js';
 import { applyPlanFile, defaultPlanFile, planOutcome, planStack, readPlanSummary } from './stack-workflow.js';
 
 export interface ApplyRunOptions extends RunOptions {
@@ -32,6 +33,8 @@ export async function runApply(
 ): Promise<RunReport> {
   const { ctx } = run;
   const failFast = options.failFast;
+  // The checksum of each plan as shown: the apply applies exactly that plan.
+  const checksums = new Map<string, string>();
   const plans = await schedule(
     'plan',
     ctx.env,
@@ -40,11 +43,16 @@ export async function runApply(
       const given = options.plan ?? (options.savedPlans ? defaultPlanFile(ctx, stack) : undefined);
       if (given) {
         io.phase('reading the saved plan');
-        const summary = await readPlanSummary(ctx, stack, savedPlanFile(stack, given));
+        const checksum = fileChecksum(savedPlanFile(stack, given));
+        const summary = await readPlanSummary(ctx, stack, given);
+        if (fileChecksum(given) !== checksum) throw new FoundationError(`the plan file ${given} changed while it was read`, 'another run is writing it; wait for that run, then apply');
+        checksums.set(stack.name, checksum);
         const changes = planHasChanges(summary);
-        return { status: changes ? 'changes' : 'no-changes', exitCode: changes ? EXIT.changes : EXIT.ok, summary, planFile: given };
+        return { status: changes ? 'changes' : 'no-changes', exitCode: EXIT.ok, summary, planFile: given };
       }
-      return planOutcome(await planStack(ctx, stack, run.files.get(stack.name)!, io));
+      const plan = await planStack(ctx, stack, run.files.get(stack.name)!, io);
+      checksums.set(stack.name, plan.checksum);
+      return planOutcome(plan);
     },
     { parallelism: availableParallelism(), failFast, view: await run.view('plan'), decided: run.refused },
   );
@@ -64,11 +72,11 @@ export async function runApply(
     run.stacks,
     async (stack, io): Promise<StackOutcome> => {
       const plan = byName.get(stack.name)!;
-      const apply = () => applyPlanFile(ctx, stack, run.files.get(stack.name)!, plan.planFile!, io);
+      const apply = () => applyPlanFile(ctx, stack, run.files.get(stack.name)!, plan.planFile!, checksums.get(stack.name)!, io);
       await (wrapApply ? wrapApply(stack, io, apply) : apply());
       // A saved plan cannot be applied twice: drop the one foundation made for this run.
       if (!options.plan && !options.savedPlans) rmSync(plan.planFile!, { force: true });
-      return { status: 'applied', exitCode: EXIT.changes, summary: plan.summary, init: plan.init };
+      return { status: 'applied', exitCode: EXIT.ok, summary: plan.summary, init: plan.init };
     },
     { parallelism: run.parallelism, failFast, view: await run.view('apply'), decided: settled },
   );

@@ -8,8 +8,10 @@ import { resolveEnv } from '../config/resolve.js';
 import { installSignalHandlers } from '../tofu/signals.js';
 import { FoundationError } from '../ui/errors.js';
 import { printErr } from '../ui/output.js';
+import { checkReportFile } from '../ui/report-file.js';
 import { blockView, liveView } from '../ui/run-view.js';
 import { refusal, type Command } from './guards.js';
+import { acquireRunLocks } from './run-lock.js';
 import { loadRunContext, type RunContext } from './run-context.js';
 import type { StackResult } from './report.js';
 import type { RunView } from './scheduler.js';
@@ -21,6 +23,8 @@ export interface RunOptions extends Selection {
   parallelism?: string;
   failFast?: boolean;
   reportFile?: string;
+  /** Wait for another run holding a stack's run lock instead of failing. */
+  wait?: boolean;
 }
 
 export interface PreparedRun {
@@ -37,12 +41,13 @@ export interface PreparedRun {
 }
 
 /**
- * The checks every tofu-running command makes before it writes anything: selection,
- * ENV, guards, backend variables, the tofu binary, each root module, then one probe of
- * the bucket.
+ * The checks every tofu-running command makes before it writes anything: the report
+ * file, selection, ENV, guards, backend variables, the tofu binary, each root module,
+ * one probe of the bucket; then the run locks of the stacks (released at exit).
  */
 export async function prepareRun(global: GlobalOptions, names: string[], options: RunOptions, command: Command): Promise<PreparedRun> {
   installSignalHandlers();
+  checkReportFile(options.reportFile);
   const parallelism = parallelismFrom(options.parallelism, command === 'apply' ? 1 : availableParallelism());
   const project = loadProject();
   const env = resolveEnv(project, global.env);
@@ -58,6 +63,8 @@ export async function prepareRun(global: GlobalOptions, names: string[], options
     else files.set(stack.name, prepareStack(ctx, stack));
   }
   if (files.size > 0) await probeBucket(ctx.location, ctx.credentials, ctx.backendEnv);
+  // Last of the checks, first of the effects: from here this run owns its stacks in this checkout.
+  await acquireRunLocks(project.dir, env, [...files.keys()], { command: `foundation ${command} ${[...files.keys()].join(' ')}`, wait: options.wait });
   // Tofu output and progress: stderr under --json, so stdout stays one JSON document.
   const stream = options.json ? process.stderr : process.stdout;
   return {

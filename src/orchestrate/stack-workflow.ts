@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { planBackendFiles, writeBackendFiles, type BackendFiles } from '../backends/materialize.js';
 import type { Stack } from '../config/load.js';
@@ -7,6 +7,8 @@ import { initNeeded } from '../tofu/init-state.js';
 import { summarizePlan, type PlanSummary } from '../tofu/plan-summary.js';
 import { captureTofu, runTofu } from '../tofu/process.js';
 import { callsModules, rootModuleFiles } from '../tofu/root-module.js';
+import { watchLockError } from '../tofu/lock-error.js';
+import { commitPlanFile, pinnedPlanCopy, planTempFile } from './plan-file.js';
 import { EXIT, FoundationError } from '../ui/errors.js';
 import type { RunContext } from './run-context.js';
 import type { StackIO, StackOutcome } from './scheduler.js';
@@ -23,6 +25,8 @@ export interface InitOutcome {
 export interface PlanOutcome {
   exitCode: typeof EXIT.ok | typeof EXIT.changes;
   planFile: string;
+  /** sha256 of the plan file as made: an apply applies exactly this plan. */
+  checksum: string;
   summary: PlanSummary;
   init: InitOutcome;
 }
@@ -68,9 +72,9 @@ export async function initStack(ctx: RunContext, stack: Stack, files: BackendFil
 }
 
 /**
- * init when needed, then plan into a plan file. The plan file is tofu's to write; a
- * previous one is removed first and a failed plan's is removed after, so no stale or
- * partial plan is ever left to apply. Plan files hold secrets: 0600 in a 0700 folder.
+ * init when needed, then plan into a new file renamed into place only when the plan
+ * succeeded (plan-file.ts). A failed plan also removes the previous plan of this stack
+ * (the run holds the stack's run lock), so no stale plan is left to apply.
  */
 export async function planStack(
   ctx: RunContext,
@@ -82,32 +86,47 @@ export async function planStack(
   const init = await initStack(ctx, stack, files, io, { force: forceInit });
   const planFile = out ? path.resolve(out) : defaultPlanFile(ctx, stack);
   mkdirSync(path.dirname(planFile), { recursive: true, mode: 0o700 });
-  rmSync(planFile, { force: true });
-  const args = ['plan', '-input=false', '-detailed-exitcode', `-out=${planFile}`, ...varFilesFor(stack, ctx.env).map((f) => `-var-file=${f}`), ...colorArgs(ctx)];
+  const temp = planTempFile(planFile);
+  const args = ['plan', '-input=false', '-detailed-exitcode', `-out=${temp}`, ...varFilesFor(stack, ctx.env).map((f) => `-var-file=${f}`), ...colorArgs(ctx)];
   io.phase('planning');
-  const code = await runTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args }, io.write);
+  const lockError = watchLockError(io.write);
+  const code = await runTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args }, lockError.write).catch((error: unknown) => {
+    rmSync(temp, { force: true });
+    throw error;
+  });
   if (code !== EXIT.ok && code !== EXIT.changes) {
+    rmSync(temp, { force: true });
     rmSync(planFile, { force: true });
-    throw new FoundationError(`tofu plan failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; fix the cause and run the command again');
+    throw new FoundationError(`tofu plan failed for stack "${stack.name}" (exit ${code})`, lockError.hint(stack) ?? 'read the tofu output above; fix the cause and run the command again');
   }
-  chmodSync(planFile, 0o600);
-  return { exitCode: code, planFile, summary: await readPlanSummary(ctx, stack, planFile), init };
+  const checksum = commitPlanFile(temp, planFile);
+  return { exitCode: code, planFile, checksum, summary: await readPlanSummary(ctx, stack, planFile), init };
 }
 
-/** A plan as a stack's outcome in a run report. */
-export function planOutcome(plan: PlanOutcome): StackOutcome {
-  return { status: plan.exitCode === EXIT.changes ? 'changes' : 'no-changes', exitCode: plan.exitCode, summary: plan.summary, planFile: plan.planFile, init: plan.init };
+/**
+ * A plan as a stack's outcome in a run report. A plan that succeeded exits 0; only with
+ * --detailed-exitcode (tofu's flag) do changes exit 2.
+ */
+export function planOutcome(plan: PlanOutcome, { detailedExitcode = false } = {}): StackOutcome {
+  const changes = plan.exitCode === EXIT.changes;
+  return { status: changes ? 'changes' : 'no-changes', exitCode: changes && detailedExitcode ? EXIT.changes : EXIT.ok, summary: plan.summary, planFile: plan.planFile, init: plan.init };
 }
 
-/** Applies a saved plan (a saved plan never prompts); a non-zero tofu exit is an error. */
-export async function applyPlanFile(ctx: RunContext, stack: Stack, files: BackendFiles, planFile: string, io: StackIO): Promise<void> {
+/**
+ * Applies a saved plan (a saved plan never prompts): a private copy checked against the
+ * checksum of the plan that was shown. A non-zero tofu exit is an error.
+ */
+export async function applyPlanFile(ctx: RunContext, stack: Stack, files: BackendFiles, planFile: string, checksum: string, io: StackIO): Promise<void> {
   writeBackendFiles(files);
+  const pinned = pinnedPlanCopy(stack.name, path.resolve(planFile), checksum);
   io.phase('applying');
-  const code = await runTofu(
-    { tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args: ['apply', '-input=false', ...colorArgs(ctx), path.resolve(planFile)] },
-    io.write,
-  );
-  if (code !== 0) throw new FoundationError(`tofu apply failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; the state lock is released when tofu exits');
+  const lockError = watchLockError(io.write);
+  try {
+    const code = await runTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args: ['apply', '-input=false', ...colorArgs(ctx), pinned.file] }, lockError.write);
+    if (code !== 0) throw new FoundationError(`tofu apply failed for stack "${stack.name}" (exit ${code})`, lockError.hint(stack) ?? 'read the tofu output above; fix the cause, plan and apply again');
+  } finally {
+    pinned.remove();
+  }
 }
 
 export async function readPlanSummary(ctx: RunContext, stack: Stack, planFile: string): Promise<PlanSummary> {

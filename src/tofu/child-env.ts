@@ -19,9 +19,9 @@ export function tofuChildEnv(
     env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
   }
-  if (ci) {
-    env.TF_IN_AUTOMATION = '1';
-    env.TF_INPUT = '0';
-  }
+  // foundation is the automation around tofu: tofu must not suggest its own next command
+  // ("run: tofu apply <plan>" would skip foundation and its guards).
+  env.TF_IN_AUTOMATION = '1';
+  if (ci) env.TF_INPUT = '0';
   return env;
 }

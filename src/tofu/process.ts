@@ -67,6 +67,9 @@ function spawnTofu(run: TofuInvocation, buffer: boolean) {
     stdin: 'ignore',
     buffer,
     reject: false,
+    // Its own process group: a signal to foundation's group (Ctrl-C, a cancelled CI job)
+    // reaches tofu only through foundation, as exactly one interrupt (signals.ts).
+    detached: true,
     // Never SIGKILL tofu (execa would after 5 s) and never kill it when foundation exits:
     // a killed tofu leaves its state lock behind.
     forceKillAfterDelay: false,

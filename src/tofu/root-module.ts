@@ -11,7 +11,7 @@ export function rootModuleFiles(stack: Stack): string[] {
   if (!existsSync(stack.rootDir) || !statSync(stack.rootDir).isDirectory()) {
     throw new FoundationError(
       `stack "${stack.name}": root module directory ${stack.rootRel} does not exist`,
-      `set "root" in ${stack.file} to the folder that holds the stack's .tf files (relative to the stack's folder)`,
+      `the stacks' root modules live in the infrastructure repository (tofu/stacks/<name>): run foundation in that checkout, or point "root" in ${stack.file} at the folder with the stack's .tf files (relative to ${path.dirname(stack.file)})`,
     );
   }
   const files = readdirSync(stack.rootDir)

@@ -63,7 +63,8 @@ function describeResult(r: StackResult): string {
     case 'applied':
       return `applied: ${describeSummary(r.summary!)}`;
     case 'initialized':
-      return r.init?.ran ? `initialized (${r.init.reason})` : `init skipped (${r.init?.reason})`;
+      if (!r.init?.ran) return `init skipped (${r.init?.reason})`;
+      return r.init.reason === 'not initialized' ? 'initialized' : `initialized again (${r.init.reason})`;
     default:
       return r.reason ?? r.status;
   }

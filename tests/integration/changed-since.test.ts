@@ -37,7 +37,7 @@ describe('--changed-since selects changed stacks and their dependents', () => {
     appendFileSync(path.join(dir, 'stacks/a2/stack.yaml'), '# tweak\n');
     expect(await changed()).toEqual(['b1', 'a2', 'b2', 'c']);
 
-    const plan = await runCli(['plan', '--changed-since', 'base', '--json'], { cwd: dir, env });
+    const plan = await runCli(['plan', '--changed-since', 'base', '--detailed-exitcode', '--json'], { cwd: dir, env });
     expect(plan.exitCode, plan.stderr).toBe(2);
     expect(JSON.parse(plan.stdout).stacks.map((s: { stack: string }) => s.stack)).toEqual(['b1', 'a2', 'b2', 'c']);
 

@@ -45,7 +45,7 @@ describe('the ARC drain guard on apply', () => {
     cluster.server.finishJob(NS, 'docker-busy');
 
     const result = await child;
-    expect(result.exitCode, stderr).toBe(2);
+    expect(result.exitCode, stderr).toBe(0);
     expect(JSON.parse(String(result.stdout)).stacks[0]).toMatchObject({ stack: 'arc-runners', status: 'applied' });
     // the apply changed nix-baseline's release (max 10 -> 20): its new caps; the others: the recorded originals
     expect(latestRelease(cluster.server, NS, 'nix-baseline')!.revision).toBe(2);
@@ -64,7 +64,7 @@ describe('the ARC drain guard on apply', () => {
 
   it('a plan with no changes touches no scale set and takes no Lease', async () => {
     const cluster = await arcCluster();
-    expect((await runCli(['apply', 'arc-runners', '--auto-approve'], { cwd: cluster.dir, env: cluster.env })).exitCode).toBe(2);
+    expect((await runCli(['apply', 'arc-runners', '--auto-approve'], { cwd: cluster.dir, env: cluster.env })).exitCode).toBe(0);
     addRunners(cluster);
     const before = cluster.server.requests.length;
     const again = await runCli(['apply', 'arc-runners', '--auto-approve', '--json'], { cwd: cluster.dir, env: cluster.env });
@@ -113,7 +113,7 @@ describe('the ARC drain guard on apply', () => {
     expect(refused.exitCode).toBe(3);
     expect(refused.stderr).toMatch(/^error: --skip-drain is refused in CI\n/);
     const allowed = await runCli(['apply', 'arc-runners', '--auto-approve', '--skip-drain'], { cwd: cluster.dir, env: { ...cluster.env, CI: 'true', FOUNDATION_ALLOW_SKIP_DRAIN: '1' } });
-    expect(allowed.exitCode, allowed.stderr).toBe(2);
+    expect(allowed.exitCode, allowed.stderr).toBe(0);
     expect(allowed.stderr).toContain('WARNING: --skip-drain: the ARC scale sets are NOT drained');
     // only the Helm stand-in's own upgrade patched a scale set: no drain record, no Lease
     expect(cluster.server.requests.filter((r) => r.body.includes('foundation/drain') || r.path.includes('/leases'))).toEqual([]);

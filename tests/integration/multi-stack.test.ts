@@ -31,7 +31,7 @@ describe('many stacks: order and parallelism', () => {
     const fleet = await freshFleet();
     const log = path.join(fleet.dir, 'fleet.log');
     const apply = await runCli(['apply', '--all', '--auto-approve', '--json'], { cwd: fleet.dir, env: { ...fleet.env, FLEET_LOG: log, TF_VAR_sleep: '1' } });
-    expect(apply.exitCode, apply.stderr).toBe(2);
+    expect(apply.exitCode, apply.stderr).toBe(0);
     expect(statuses(apply.stdout)).toEqual({ a1: 'applied', b1: 'applied', a2: 'applied', b2: 'applied', c: 'applied' });
 
     expect(apply.stderr).toContain('note: left out, not deployed in ENV dev: solo');
@@ -46,11 +46,12 @@ describe('many stacks: order and parallelism', () => {
 
     // Plans: with the stacks initialized, the independent a1 and b1 plan at the same time.
     const recorder = tofuRecorder({ timing: true });
-    const plan = await runCli(['plan', '--all', '--parallelism', '2', '--json'], { cwd: fleet.dir, env: { ...fleet.env, TF_VAR_revision: '2', FOUNDATION_TOFU_BIN: recorder.bin } });
+    const plan = await runCli(['plan', '--all', '--parallelism', '2', '--detailed-exitcode', '--json'], { cwd: fleet.dir, env: { ...fleet.env, TF_VAR_revision: '2', FOUNDATION_TOFU_BIN: recorder.bin } });
     expect(plan.exitCode, plan.stderr).toBe(2);
     const plans = recorder.calls().filter((c) => c.argv[0] === 'plan');
     expect(plans).toHaveLength(5);
-    const planOf = (stack: string) => plans.find((c) => c.argv.some((a) => a.endsWith(`/dev/${stack}.tfplan`)))!;
+    // tofu writes each plan under a temporary name beside <stack>.tfplan, renamed into place once complete
+    const planOf = (stack: string) => plans.find((c) => c.argv.some((a) => a.startsWith('-out=') && path.basename(a).startsWith(`.${stack}.tfplan.`)))!;
     const [a1, b1] = [planOf('a1'), planOf('b1')];
     expect(a1.start < b1.end! && b1.start < a1.end!, 'a1 and b1 plans overlapped').toBe(true);
     for (const [dependency, dependent] of EDGES) expect(planOf(dependency).end! <= planOf(dependent).start).toBe(true);
@@ -72,26 +73,29 @@ describe('many stacks: order and parallelism', () => {
 describe('aggregate exit codes', () => {
   // a1 is applied first, so it plans no changes; b1 has changes; solo is not deployed in dev
   // (refused); TF_VAR_fail_plan / TF_VAR_fail_apply make a stack fail.
-  const cases: Array<{ command: 'plan' | 'apply'; stacks: string[]; fail?: string; expected: number; statuses: Record<string, string> }> = [
+  // Success is 0; only plan --detailed-exitcode says "changes" with 2 (as tofu's flag does).
+  const cases: Array<{ command: 'plan' | 'apply'; stacks: string[]; fail?: string; detailed?: boolean; expected: number; statuses: Record<string, string> }> = [
     { command: 'plan', stacks: ['a1'], expected: 0, statuses: { a1: 'no-changes' } },
-    { command: 'plan', stacks: ['a1', 'b1'], expected: 2, statuses: { a1: 'no-changes', b1: 'changes' } },
+    { command: 'plan', stacks: ['a1'], detailed: true, expected: 0, statuses: { a1: 'no-changes' } },
+    { command: 'plan', stacks: ['a1', 'b1'], expected: 0, statuses: { a1: 'no-changes', b1: 'changes' } },
+    { command: 'plan', stacks: ['a1', 'b1'], detailed: true, expected: 2, statuses: { a1: 'no-changes', b1: 'changes' } },
     { command: 'plan', stacks: ['a1', 'solo'], expected: 3, statuses: { a1: 'no-changes', solo: 'refused' } },
-    { command: 'plan', stacks: ['a1', 'b1', 'solo'], expected: 3, statuses: { a1: 'no-changes', b1: 'changes', solo: 'refused' } },
-    { command: 'plan', stacks: ['a1', 'b1', 'solo'], fail: 'b1', expected: 1, statuses: { a1: 'no-changes', b1: 'failed', solo: 'refused' } },
+    { command: 'plan', stacks: ['a1', 'b1', 'solo'], detailed: true, expected: 3, statuses: { a1: 'no-changes', b1: 'changes', solo: 'refused' } },
+    { command: 'plan', stacks: ['a1', 'b1', 'solo'], fail: 'b1', detailed: true, expected: 1, statuses: { a1: 'no-changes', b1: 'failed', solo: 'refused' } },
     { command: 'apply', stacks: ['a1'], expected: 0, statuses: { a1: 'no-changes' } },
-    { command: 'apply', stacks: ['a1', 'b1'], expected: 2, statuses: { a1: 'no-changes', b1: 'applied' } },
+    { command: 'apply', stacks: ['a1', 'b1'], expected: 0, statuses: { a1: 'no-changes', b1: 'applied' } },
     { command: 'apply', stacks: ['a1', 'solo'], expected: 3, statuses: { a1: 'no-changes', solo: 'refused' } },
     { command: 'apply', stacks: ['a1', 'b1', 'solo'], expected: 3, statuses: { a1: 'no-changes', b1: 'applied', solo: 'refused' } },
     { command: 'apply', stacks: ['a1', 'b1', 'solo'], fail: 'b1', expected: 1, statuses: { a1: 'no-changes', b1: 'failed', solo: 'refused' } },
   ];
 
   for (const c of cases) {
-    it(`${c.command} ${c.stacks.join(' ')}${c.fail ? ` (${c.fail} fails)` : ''} exits ${c.expected}, with and without --json`, async () => {
+    it(`${c.command} ${c.stacks.join(' ')}${c.detailed ? ' --detailed-exitcode' : ''}${c.fail ? ` (${c.fail} fails)` : ''} exits ${c.expected}, with and without --json`, async () => {
       for (const json of [true, false]) {
         const fleet = await freshFleet();
-        expect((await runCli(['apply', 'a1', '--auto-approve'], { cwd: fleet.dir, env: fleet.env })).exitCode).toBe(2);
+        expect((await runCli(['apply', 'a1', '--auto-approve'], { cwd: fleet.dir, env: fleet.env })).exitCode).toBe(0);
         const failVar = c.command === 'plan' ? 'TF_VAR_fail_plan' : 'TF_VAR_fail_apply';
-        const extra = [...(c.command === 'apply' ? ['--auto-approve'] : []), ...(json ? ['--json'] : [])];
+        const extra = [...(c.command === 'apply' ? ['--auto-approve'] : []), ...(c.detailed ? ['--detailed-exitcode'] : []), ...(json ? ['--json'] : [])];
         const result = await runCli([c.command, ...c.stacks, ...extra], { cwd: fleet.dir, env: { ...fleet.env, ...(c.fail ? { [failVar]: c.fail } : {}) } });
         expect(result.exitCode, result.stderr).toBe(c.expected);
         if (json) {
@@ -120,7 +124,7 @@ describe('saved plans', () => {
   it('plan in one job, apply --saved-plans in the next (in CI, without a prompt)', async () => {
     const fleet = await freshFleet();
     const ci = { ...fleet.env, CI: 'true' };
-    expect((await runCli(['plan', 'a1', 'a2'], { cwd: fleet.dir, env: ci })).exitCode).toBe(2);
+    expect((await runCli(['plan', 'a1', 'a2'], { cwd: fleet.dir, env: ci })).exitCode).toBe(0);
     const apply = await runCli(['apply', 'a1', 'a2', 'b1', '--saved-plans', '--json'], { cwd: fleet.dir, env: ci });
     expect(apply.exitCode).toBe(1);
     const stacks = JSON.parse(apply.stdout).stacks as Array<StackReport & { error?: { message: string } }>;
@@ -182,7 +186,7 @@ describe('output', () => {
   it('without a terminal, each stack\'s output is one unbroken block and the summary table is last', async () => {
     const fleet = await freshFleet();
     const result = await runCli(['plan', 'a1', 'b1', '--parallelism', '2'], { cwd: fleet.dir, env: fleet.env });
-    expect(result.exitCode, result.stderr).toBe(2);
+    expect(result.exitCode, result.stderr).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     for (const stack of ['a1', 'b1']) {
       const indexes = lines.flatMap((line, i) => (line.startsWith(`${stack} | `) ? [i] : []));
@@ -191,11 +195,12 @@ describe('output', () => {
       expect(lines[indexes[0]!]).toBe(`${stack} | == ${stack} (plan): changes`);
       expect(lines.filter((l) => l.startsWith(`${stack} | `)).join('\n')).toContain(`module.step.terraform_data.step will be created`);
     }
-    expect(lines.slice(-4)).toEqual([
-      'foundation plan (ENV dev): exit 2',
+    expect(lines.slice(-5)).toEqual([
+      'foundation plan (ENV dev): exit 0',
       expect.stringMatching(/^STACK +RESULT +ADD +CHANGE +DESTROY +DURATION +DETAIL$/),
       expect.stringMatching(/^a1 +changes +1 +0 +0 +\d+\.\ds$/),
       expect.stringMatching(/^b1 +changes +1 +0 +0 +\d+\.\ds$/),
+      'next: foundation apply a1 b1 --saved-plans',
     ]);
   });
 
@@ -216,7 +221,7 @@ describe('reports', () => {
     expect(result.exitCode).toBe(3);
     const report = JSON.parse(readFileSync(path.join(fleet.dir, 'out/report.json'), 'utf8'));
     expect(report).toMatchObject({ command: 'plan', env: 'dev', exitCode: 3 });
-    expect(report.stacks[0]).toMatchObject({ stack: 'a1', status: 'changes', exitCode: 2, summary: { add: 1, change: 0, destroy: 0 }, planFile: path.join(fleet.dir, '.foundation/plans/dev/a1.tfplan') });
+    expect(report.stacks[0]).toMatchObject({ stack: 'a1', status: 'changes', exitCode: 0, summary: { add: 1, change: 0, destroy: 0 }, planFile: path.join(fleet.dir, '.foundation/plans/dev/a1.tfplan') });
     expect(report.stacks[0].durationMs).toBeGreaterThan(0);
     expect(report.stacks[1]).toMatchObject({ stack: 'solo', status: 'refused', exitCode: 3, error: { message: 'stack "solo" is not deployed in ENV dev', hint: 'stacks/solo/stack.yaml lists environments: staging' } });
 
@@ -259,7 +264,7 @@ describe('output in a terminal', () => {
     const command = `stty cols 150 rows 50; exec ${process.execPath} ${CLI} plan a1 b1 a2`;
     const result = await execa('script', ['-qefc', command, '/dev/null'], { cwd: fleet.dir, env: baseEnv(fleet.env), extendEnv: false, reject: false });
     const screen = String(result.stdout).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '\n');
-    expect(result.exitCode, screen).toBe(2);
+    expect(result.exitCode, screen).toBe(0);
     // the task list: a2 waited on a1, and every stack ended with its counts
     expect(screen).toMatch(/a2: waiting on a1/);
     for (const stack of ['a1', 'b1', 'a2']) expect(screen).toMatch(new RegExp(`✔ ${stack}: \\+1 ~0 -0`));
@@ -270,6 +275,8 @@ describe('output in a terminal', () => {
       expect(header, `${stack} block`).toBeGreaterThan(lastListLine);
       expect(screen.slice(header)).toContain('module.step.terraform_data.step will be created');
     }
-    expect(screen.trimEnd().split('\n').filter((l) => l.trim()).slice(-5)[0]).toBe('foundation plan (ENV dev): exit 2');
+    const tail = screen.trimEnd().split('\n').filter((l) => l.trim()).slice(-6);
+    expect(tail[0]).toBe('foundation plan (ENV dev): exit 0');
+    expect(tail[5]).toBe('next: foundation apply a1 b1 a2 --saved-plans');
   });
 });

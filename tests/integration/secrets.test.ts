@@ -38,14 +38,14 @@ describe('secrets never reach a file, an argv, or any output', () => {
     outputs.push(await runCli(['plan', 'hello'], { cwd: dir, env: refused }));
     outputs.push(await runCli(['init', 'hello', '--force', '--debug'], { cwd: dir, env: refused }));
     outputs.push(await runCli(['apply', 'hello', '--auto-approve', '--json'], { cwd: dir, env: refused }));
-  });
+  }, 300_000); // ten whole CLI runs: room on a busy machine
   afterAll(async () => {
     await s3.stop();
     removeFixtures();
   });
 
   it('the flow itself worked with the canary credentials', () => {
-    expect(outputs.slice(0, 7).map((o) => o.exitCode)).toEqual([0, 0, 2, 2, 0, 0, 0]);
+    expect(outputs.slice(0, 7).map((o) => o.exitCode)).toEqual([0, 0, 0, 0, 0, 0, 0]);
   });
 
   it('a refused key is a one-line error without the key', () => {

@@ -9,6 +9,8 @@ describe('init / plan / apply against a local S3 server', () => {
   const project = useS3Project();
 
   it('initializes, then skips init while the backend settings are unchanged', async () => {
+    const fresh = await runCli(['init', 'sleeper'], { cwd: project.dir, env: project.env });
+    expect(fresh.stdout).toMatch(/^sleeper \(ENV dev\): initialized$/m); // not "initialized (not initialized)"
     const first = await runCli(['init', 'hello', '--json'], { cwd: project.dir, env: project.env });
     expect(first.exitCode, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout).stacks[0].init).toEqual({ ran: true, reason: 'not initialized' });
@@ -25,11 +27,17 @@ describe('init / plan / apply against a local S3 server', () => {
     const other = await runCli(['init', 'hello', '--env', 'staging', '--json'], { cwd: project.dir, env: project.env });
     expect(other.exitCode, other.stderr).toBe(0);
     expect(JSON.parse(other.stdout).stacks[0].init).toEqual({ ran: true, reason: 'backend setting "key" changed' });
-    await runCli(['init', 'hello'], { cwd: project.dir, env: project.env }); // back to dev for the tests below
+    const back = await runCli(['init', 'hello'], { cwd: project.dir, env: project.env }); // back to dev for the tests below
+    expect(back.stdout).toMatch(/^hello \(ENV dev\): initialized again \(backend setting "key" changed\)$/m);
   });
 
-  it('plans changes (exit 2) into a 0600 plan file with the right counts', async () => {
-    const plan = await runCli(['plan', 'hello', '--json'], { cwd: project.dir, env: project.env });
+  it('plans changes (exit 0; 2 with --detailed-exitcode) into a 0600 plan file with the right counts', async () => {
+    const plain = await runCli(['plan', 'hello'], { cwd: project.dir, env: project.env });
+    expect(plain.exitCode, plain.stderr).toBe(0);
+    // foundation's own next step, not tofu's "terraform apply" (TF_IN_AUTOMATION)
+    expect(plain.stdout).toContain('next: foundation apply hello --plan .foundation/plans/dev/hello.tfplan\n');
+    expect(plain.stdout).not.toMatch(/To perform exactly these actions|terraform apply|tofu apply/);
+    const plan = await runCli(['plan', 'hello', '--detailed-exitcode', '--json'], { cwd: project.dir, env: project.env });
     expect(plan.exitCode, plan.stderr).toBe(2);
     const report = JSON.parse(plan.stdout);
     expect(report).toMatchObject({ command: 'plan', env: 'dev', exitCode: 2 });
@@ -52,7 +60,7 @@ describe('init / plan / apply against a local S3 server', () => {
     expect(key.stdout).toBe('fixtures/hello/terraform.tfstate\n');
 
     const apply = await runCli(['apply', 'hello', '--plan', '.foundation/plans/dev/hello.tfplan'], { cwd: project.dir, env: project.env });
-    expect(apply.exitCode, apply.stderr).toBe(2);
+    expect(apply.exitCode, apply.stderr).toBe(0);
     expect(apply.stdout).toContain('hello (ENV dev): applied: 2 to add, 0 to change, 0 to destroy');
 
     expect(await project.s3.keys()).toContain(key.stdout.trim());
@@ -63,15 +71,16 @@ describe('init / plan / apply against a local S3 server', () => {
     expect(await project.s3.keys()).not.toContain(`${key.stdout.trim()}.tflock`);
   });
 
-  it('plans no changes (exit 0) after the apply', async () => {
-    const plan = await runCli(['plan', 'hello'], { cwd: project.dir, env: project.env });
+  it('plans no changes (exit 0, also with --detailed-exitcode) after the apply', async () => {
+    const plan = await runCli(['plan', 'hello', '--detailed-exitcode'], { cwd: project.dir, env: project.env });
     expect(plan.exitCode, plan.stderr).toBe(0);
     expect(plan.stdout).toContain('hello (ENV dev): no changes');
+    expect(plan.stdout).not.toContain('next:');
   });
 
   it('apply --auto-approve plans and applies, and a no-change apply exits 0', async () => {
     const template = await runCli(['apply', 'hello', '--env', 'staging', '--auto-approve', '--json'], { cwd: project.dir, env: project.env });
-    expect(template.exitCode, template.stderr).toBe(2);
+    expect(template.exitCode, template.stderr).toBe(0);
     expect(JSON.parse(template.stdout).stacks[0]).toMatchObject({ status: 'applied', summary: { add: 2 } });
     expect(await project.s3.keys()).toContain('staging/hello/terraform.tfstate');
     expect(existsSync(path.join(project.dir, '.foundation/plans/staging/hello.tfplan'))).toBe(false);
