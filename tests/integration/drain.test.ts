@@ -194,7 +194,7 @@ describe('foundation drain by hand', () => {
     const json = JSON.parse((await runCli(['drain', 'arc-runners', '--status', '--json'], { cwd: cluster.dir, env: cluster.env })).stdout);
     expect(json.lease).toMatchObject({ leaseDurationSeconds: 60, ageSeconds: expect.any(Number), expiresInSeconds: expect.any(Number), stale: false });
     expect(json.lease.renewTime).toMatch(/\.\d{6}Z$/);
-    child.kill('SIGTERM');
+    process.kill(child.pid!, 'SIGTERM'); // not execa's kill(): it SIGKILLs 5 s later
     await child;
     for (const set of SETS) expect(cluster.caps(set)).toEqual(ORIGINAL[set]);
   });

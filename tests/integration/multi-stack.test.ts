@@ -243,7 +243,7 @@ describe('interrupts', () => {
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await waitFor(() => readFileSync(log, 'utf8').includes('a1 start'), 'the first apply to start');
     expect(await fleet.s3.keys()).toContain('dev/a1/terraform.tfstate.tflock');
-    child.kill('SIGTERM');
+    process.kill(child.pid!, 'SIGTERM'); // not execa's kill(): it SIGKILLs 5 s later
     const result = await child;
 
     expect(result.exitCode).toBe(1);

@@ -56,7 +56,7 @@ describe('signals during apply', () => {
 
   it('SIGTERM to foundation: one interrupt reaches tofu', async () => {
     const run = await startApply((env) => spawnCli(['apply', 'sleeper', '--auto-approve'], { cwd: project.dir, env }));
-    run.child.kill('SIGTERM');
+    process.kill(run.child.pid!, 'SIGTERM'); // not execa's kill(): it SIGKILLs 5 s later
     await expectStoppedCleanly(await run.child, run.output(), run.apply.pid);
   });
 
@@ -73,7 +73,7 @@ describe('signals during apply', () => {
 
   it('SIGINT without a terminal: one interrupt', async () => {
     const run = await startApply((env) => spawnCli(['apply', 'sleeper', '--auto-approve'], { cwd: project.dir, env }));
-    run.child.kill('SIGINT');
+    process.kill(run.child.pid!, 'SIGINT');
     await expectStoppedCleanly(await run.child, run.output(), run.apply.pid);
   });
 
@@ -94,13 +94,22 @@ describe('signals during apply', () => {
 
   it('a second signal is forwarded as tofu\'s second interrupt ("exit now"), never a SIGKILL', async () => {
     const run = await startApply((env) => spawnCli(['apply', 'sleeper', '--auto-approve'], { cwd: project.dir, env }));
-    run.child.kill('SIGTERM');
-    await waitFor(() => interruptsSeen(run.output()) === 1, 'tofu to report the first interrupt');
-    run.child.kill('SIGHUP');
-    const result = await run.child;
-    expect(result.exitCode, run.output()).toBe(1);
-    expect(interruptsSeen(run.output()), run.output()).toBe(2);
-    expect(run.output()).toContain('Two interrupts received. Exiting immediately.');
-    expect(processAlive(run.apply.pid)).toBe(false);
+    // Hold tofu inside its graceful stop: the state write after the first interrupt waits here,
+    // so the second signal always lands while tofu is still running.
+    const hold = project.s3.holdWrites(STATE);
+    // process.kill, not execa's kill(), which would SIGKILL foundation 5 s after the first signal
+    try {
+      process.kill(run.child.pid!, 'SIGTERM');
+      await hold.arrived;
+      expect(interruptsSeen(run.output()), run.output()).toBe(1);
+      process.kill(run.child.pid!, 'SIGHUP');
+      const result = await run.child;
+      expect({ exitCode: result.exitCode, signal: result.signal }, run.output()).toEqual({ exitCode: 1, signal: undefined });
+      expect(interruptsSeen(run.output()), run.output()).toBe(2);
+      expect(run.output()).toContain('Two interrupts received. Exiting immediately.');
+      expect(processAlive(run.apply.pid)).toBe(false);
+    } finally {
+      hold.release();
+    }
   });
 });

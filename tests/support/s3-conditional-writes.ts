@@ -18,8 +18,18 @@ export interface S3rverStore {
   getMetadata(bucket: string, key: string): Promise<{ etag?: string }>;
 }
 
+/** A pause on PUTs to one key, so a test can act while a client waits on its write. */
+export interface WriteHold {
+  /** Resolves when a PUT to the key has arrived and is being held. */
+  arrived: Promise<void>;
+  /** Lets the held PUT (and later ones) through. */
+  release(): void;
+}
+
 export interface ConditionalWritesLayer {
   port: number;
+  /** Holds the next PUTs to `key` until released (tests of what a client does mid-write). */
+  holdWrites(key: string): WriteHold;
   /** Conditional PUTs refused with 412, for tests that prove the layer was in play. */
   refused(): number;
   close(): Promise<void>;
@@ -91,6 +101,7 @@ function forward(req: IncomingMessage, res: ServerResponse, upstreamPort: number
 
 export async function startConditionalWritesLayer(upstreamPort: number, store: S3rverStore): Promise<ConditionalWritesLayer> {
   const queues = new Map<string, Promise<void>>();
+  const holds = new Map<string, { arrived: () => void; released: Promise<void> }>();
   let refused = 0;
 
   /** Runs `work` after every earlier write to the same key has finished. */
@@ -113,6 +124,11 @@ export async function startConditionalWritesLayer(upstreamPort: number, store: S
       const writes = req.method === 'PUT' || req.method === 'DELETE' || req.method === 'POST';
       if (!target || !writes) return void forward(req, res, upstreamPort, body);
       void serialised(`${target.bucket}/${target.key}`, async () => {
+        const hold = req.method === 'PUT' ? holds.get(target.key) : undefined;
+        if (hold) {
+          hold.arrived();
+          await hold.released;
+        }
         if (req.method === 'PUT') {
           const refuse = await refusal(store, target, req.headers);
           if (refuse) {
@@ -128,6 +144,20 @@ export async function startConditionalWritesLayer(upstreamPort: number, store: S
   return {
     port: (server.address() as AddressInfo).port,
     refused: () => refused,
+    holdWrites(key) {
+      let arrived!: () => void;
+      let release!: () => void;
+      const arrival = new Promise<void>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.set(key, { arrived, released });
+      return {
+        arrived: arrival,
+        release: () => {
+          holds.delete(key);
+          release();
+        },
+      };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

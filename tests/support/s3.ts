@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { copyFixture, removeFixtures } from './project.js';
-import { startConditionalWritesLayer, type S3rverStore } from './s3-conditional-writes.js';
+import { startConditionalWritesLayer, type S3rverStore, type WriteHold } from './s3-conditional-writes.js';
 import { startVersioningLayer } from './s3-versioning.js';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
@@ -26,6 +26,8 @@ export interface LocalS3 {
   env: Record<string, string>;
   /** Conditional PUTs the server refused with 412 (always 0 with conditionalWrites: false). */
   preconditionsRefused(): number;
+  /** Holds PUTs to `key` until released (needs conditionalWrites, the default). */
+  holdWrites(key: string): WriteHold;
   keys(prefix?: string): Promise<string[]>;
   read(key: string): Promise<string>;
   remove(key: string): Promise<void>;
@@ -68,6 +70,10 @@ export async function startLocalS3({
       TOFU_BACKEND_S3_SECRET_KEY: secretAccessKey,
     },
     preconditionsRefused: () => layer?.refused() ?? 0,
+    holdWrites(key) {
+      if (!layer) throw new Error('holdWrites needs the conditional-writes layer (conditionalWrites: true)');
+      return layer.holdWrites(key);
+    },
     async keys(prefix) {
       const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
       return (listed.Contents ?? []).map((o) => o.Key!).sort();
