@@ -4,6 +4,7 @@ import { planBackendFiles, writeBackendFiles, type BackendFiles } from '../backe
 import type { Stack } from '../config/load.js';
 import { varFilesFor } from '../config/resolve.js';
 import { initNeeded } from '../tofu/init-state.js';
+import { PlanOutputReader } from '../tofu/plan-output.js';
 import { summarizePlan, type PlanSummary } from '../tofu/plan-summary.js';
 import { captureTofu, runTofu } from '../tofu/process.js';
 import { callsModules, rootModuleFiles } from '../tofu/root-module.js';
@@ -85,13 +86,19 @@ export async function planStack(
   rmSync(planFile, { force: true });
   const args = ['plan', '-input=false', '-detailed-exitcode', `-out=${planFile}`, ...varFilesFor(stack, ctx.env).map((f) => `-var-file=${f}`), ...colorArgs(ctx)];
   io.phase('planning');
-  const code = await runTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args }, io.write);
+  // The summary is read from the plan's own output as it streams by: no second tofu process.
+  const reader = new PlanOutputReader();
+  const code = await runTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args }, (text) => {
+    reader.push(text);
+    io.write(text);
+  });
   if (code !== EXIT.ok && code !== EXIT.changes) {
     rmSync(planFile, { force: true });
     throw new FoundationError(`tofu plan failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; fix the cause and run the command again');
   }
   chmodSync(planFile, 0o600);
-  return { exitCode: code, planFile, summary: await readPlanSummary(ctx, stack, planFile), init };
+  // An output the reader does not recognize (another tofu's wording) costs the slow path, not a wrong count.
+  return { exitCode: code, planFile, summary: reader.summary() ?? (await readPlanSummary(ctx, stack, planFile)), init };
 }
 
 /** A plan as a stack's outcome in a run report. */
