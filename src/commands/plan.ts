@@ -13,7 +13,7 @@ export async function run(global: GlobalOptions, names: string[], options: RunOp
     run.ctx.env,
     run.stacks,
     async (stack, io) => planOutcome(await planStack(run.ctx, stack, run.files.get(stack.name)!, io, { out: options.out })),
-    { parallelism: run.parallelism, failFast: options.failFast, view: await run.view('plan'), decided: run.refused },
+    { parallelism: run.parallelism, failFast: options.failFast, view: await run.view('plan'), decided: run.refused, waitForDependencies: false },
   );
   renderReport(report, options);
   return report.exitCode;
