@@ -51,9 +51,14 @@ function oneInitAtATime<T>(run: () => Promise<T>): Promise<T> {
   return result;
 }
 
+/** Why `tofu init` must run for the stack, or undefined when its root is initialized against the same backend. */
+export function initReason(stack: Stack, files: BackendFiles): string | undefined {
+  return initNeeded(stack.rootDir, files.config, { callsModules: callsModules(stack, rootModuleFiles(stack)) });
+}
+
 export async function initStack(ctx: RunContext, stack: Stack, files: BackendFiles, io: StackIO, { force = false } = {}): Promise<InitOutcome> {
   writeBackendFiles(files);
-  const needed = force ? 'forced' : initNeeded(stack.rootDir, files.config, { callsModules: callsModules(stack, rootModuleFiles(stack)) });
+  const needed = force ? 'forced' : initReason(stack, files);
   if (!needed) return { ran: false, reason: 'already initialized against the same backend' };
   mkdirSync(ctx.childEnv.TF_PLUGIN_CACHE_DIR!, { recursive: true, mode: 0o700 }); // tofu ignores a cache folder that does not exist
   io.phase('waiting for an init turn');
