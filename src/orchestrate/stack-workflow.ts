@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { planBackendFiles, writeBackendFiles, type BackendFiles } from '../backends/materialize.js';
+import { TofuS3ErrorReader } from '../backends/s3-tofu-error.js';
 import type { Stack } from '../config/load.js';
 import { varFilesFor } from '../config/resolve.js';
 import { initNeeded } from '../tofu/init-state.js';
@@ -93,13 +94,18 @@ export async function planStack(
   io.phase('planning');
   // The summary is read from the plan's own output as it streams by: no second tofu process.
   const reader = new PlanOutputReader();
+  const s3 = new TofuS3ErrorReader();
   const code = await runTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args }, (text) => {
     reader.push(text);
+    s3.push(text);
     io.write(text);
   });
   if (code !== EXIT.ok && code !== EXIT.changes) {
     rmSync(planFile, { force: true });
-    throw new FoundationError(`tofu plan failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; fix the cause and run the command again');
+    throw (
+      s3.error(ctx.location, ctx.backendEnv) ??
+      new FoundationError(`tofu plan failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; fix the cause and run the command again')
+    );
   }
   chmodSync(planFile, 0o600);
   // An output the reader does not recognize (another tofu's wording) costs the slow path, not a wrong count.
@@ -115,11 +121,15 @@ export function planOutcome(plan: PlanOutcome): StackOutcome {
 export async function applyPlanFile(ctx: RunContext, stack: Stack, files: BackendFiles, planFile: string, io: StackIO): Promise<void> {
   writeBackendFiles(files);
   io.phase('applying');
+  const s3 = new TofuS3ErrorReader();
   const code = await runTofu(
     { tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args: ['apply', '-input=false', ...colorArgs(ctx), path.resolve(planFile)] },
-    io.write,
+    (text) => {
+      s3.push(text);
+      io.write(text);
+    },
   );
-  if (code !== 0) throw new FoundationError(`tofu apply failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; the state lock is released when tofu exits');
+  if (code !== 0) throw s3.error(ctx.location, ctx.backendEnv) ?? new FoundationError(`tofu apply failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; the state lock is released when tofu exits');
 }
 
 export async function readPlanSummary(ctx: RunContext, stack: Stack, planFile: string): Promise<PlanSummary> {
