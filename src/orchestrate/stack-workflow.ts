@@ -121,15 +121,11 @@ export function planOutcome(plan: PlanOutcome): StackOutcome {
 export async function applyPlanFile(ctx: RunContext, stack: Stack, files: BackendFiles, planFile: string, io: StackIO): Promise<void> {
   writeBackendFiles(files);
   io.phase('applying');
-  const s3 = new TofuS3ErrorReader();
   const code = await runTofu(
     { tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args: ['apply', '-input=false', ...colorArgs(ctx), path.resolve(planFile)] },
-    (text) => {
-      s3.push(text);
-      io.write(text);
-    },
+    io.write,
   );
-  if (code !== 0) throw s3.error(ctx.location, ctx.backendEnv) ?? new FoundationError(`tofu apply failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; the state lock is released when tofu exits');
+  if (code !== 0) throw new FoundationError(`tofu apply failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; the state lock is released when tofu exits');
 }
 
 export async function readPlanSummary(ctx: RunContext, stack: Stack, planFile: string): Promise<PlanSummary> {
