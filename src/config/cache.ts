@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ import type { FoundationFile } from './schema.js';
  *
  * An entry is valid while its fingerprint is: the stat of foundation.yaml, the listing of
  * the stacks folder with the stat of each stack.yaml, and the build of this module (a new
- * foundation may read the same files differently). A file changed within the last two
+ * foundation may read the same files differently). A file modified within the last two
  * seconds is not cached at all, so neither an edit during the parse nor a coarse file
  * system clock can leave a stale entry behind.
  */
@@ -24,7 +24,7 @@ const RECENT_MS = 2_000;
 
 interface Fingerprint {
   key: string;
-  /** The newest change time among the files, to leave out files still being edited. */
+  /** The newest modification time among the files, to leave out files still being edited. */
   newest: number;
 }
 
@@ -51,6 +51,13 @@ export function cacheProject(project: Project): void {
   if (!print || print.newest > Date.now() - RECENT_MS) return;
   const entry: Entry = { fingerprint: print.key, project: { dir: project.dir, config: project.config, stacks: [...project.stacks.values()] } };
   try {
+    // The cache home itself is made without `recursive` (never a whole missing path, and
+    // Node's recursive mkdir can spin forever under a special file system such as /proc).
+    mkdirSync(cacheHome(), { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return;
+  }
+  try {
     writeFileAtomic(cacheFile(project.dir), JSON.stringify(entry), 0o600);
   } catch {
     // read-only home, full disk: the next run parses again
@@ -59,10 +66,10 @@ export function cacheProject(project: Project): void {
 
 function fingerprint(dir: string, stacksDir = 'stacks'): Fingerprint | undefined {
   let newest = 0;
-  const stamp = (file: string) => {
+  const stamp = (file: string, edited = true) => {
     try {
       const s = statSync(file);
-      newest = Math.max(newest, s.mtimeMs, s.ctimeMs);
+      if (edited) newest = Math.max(newest, s.mtimeMs);
       return `${s.mtimeMs}:${s.ctimeMs}:${s.size}:${s.ino}`;
     } catch {
       return '-';
@@ -70,7 +77,7 @@ function fingerprint(dir: string, stacksDir = 'stacks'): Fingerprint | undefined
   };
   try {
     const root = path.join(dir, stacksDir);
-    const parts = [stamp(fileURLToPath(import.meta.url)), stamp(path.join(dir, PROJECT_FILE)), stamp(root)];
+    const parts = [stamp(fileURLToPath(import.meta.url), false), stamp(path.join(dir, PROJECT_FILE)), stamp(root)];
     for (const entry of readdirSync(root, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       parts.push(`${entry.name} ${entry.isDirectory() ? stamp(path.join(root, entry.name, STACK_FILE)) : 'file'}`);
     }
@@ -80,7 +87,12 @@ function fingerprint(dir: string, stacksDir = 'stacks'): Fingerprint | undefined
   }
 }
 
+/** $XDG_CACHE_HOME when it is an absolute path (as the XDG spec asks), else ~/.cache. */
+function cacheHome(): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  return xdg && path.isAbsolute(xdg) ? xdg : path.join(homedir(), '.cache');
+}
+
 function cacheFile(dir: string): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
-  return path.join(base, 'foundation', 'projects', `${createHash('sha256').update(dir).digest('hex').slice(0, 32)}.json`);
+  return path.join(cacheHome(), 'foundation', 'projects', `${createHash('sha256').update(dir).digest('hex').slice(0, 32)}.json`);
 }
