@@ -49,9 +49,21 @@ function foundation(args, opts, label = `node bin/foundation.js ${args.join(' ')
   return rows;
 }
 
-/** Several process runs back to back, timed as one (each step must succeed). */
-function sequence(label, ...commands) {
-  return { label, steps: commands.flatMap((c) => c.steps) };
+/**
+ * Runs a scenario's setup with a list of cleanup steps, and returns what it set up with a
+ * teardown that runs them in reverse; if the setup fails, they run before the error goes on.
+ */
+async function withCleanup(setup) {
+  const cleanup = [];
+  const teardown = async () => {
+    for (const step of cleanup.reverse()) await step();
+  };
+  try {
+    return { ...(await setup(cleanup)), teardown };
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
 }
 
 /**
@@ -83,63 +95,29 @@ const scenarios = {
 
   wrapper: {
     title: 'Wrapper overhead: `foundation plan hello` against the direct tofu `plan` it runs',
-    async setup() {
-      const cleanup = [];
-      const teardown = async () => {
-        for (const step of cleanup.reverse()) await step();
-      };
-      try {
+    setup: () =>
+      withCleanup(async (cleanup) => {
         const { s3, dir, env } = await fixtureWithS3('basic', cleanup);
         // Once, untimed: writes the backend files and runs tofu init against s3rver.
         await timeRun(command('node bin/foundation.js init hello', NODE, [CLI, 'init', 'hello'], { cwd: dir, env }));
 
-        // The environment foundation gives its tofu child (src/tofu/child-env.ts): its own,
-        // less the backend secret variables, plus the credentials as AWS_*.
-        const { TOFU_BACKEND_S3_ACCESS_KEY, TOFU_BACKEND_S3_SECRET_KEY, ...rest } = env;
-        const directEnv = { ...rest, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
-        const tofu = findTofu(env);
-        const planFile = path.join(dir, 'direct.tfplan');
         // exit 2 = changes (the fixture's state is empty), 0 = none: both are a good plan.
         const okCodes = [0, 2];
-        const root = path.join(dir, 'modules', 'hello');
-        const planLabel = `${tofu.name} plan -input=false -detailed-exitcode -out=<tmp> -var-file=dev.tfvars -no-color`;
-        const directPlan = command(
-          planLabel,
-          tofu.path,
-          ['plan', '-input=false', '-detailed-exitcode', `-out=${planFile}`, '-var-file=dev.tfvars', '-no-color'],
-          { cwd: root, env: directEnv, okCodes },
-        );
-        // What foundation runs after the plan for its summary: its tofu-side share of the overhead.
-        const directShow = command('show', tofu.path, ['show', '-json', '-no-color', planFile], { cwd: root, env: directEnv });
         return {
-          commands: [
-            directPlan,
-            sequence(`${planLabel}; ${tofu.name} show -json -no-color <tmp>`, directPlan, directShow),
-            ...foundation(['plan', 'hello'], { cwd: dir, env, okCodes }),
-          ],
+          commands: [barePlan(path.join(dir, 'modules', 'hello'), dir, tofuEnv(env, s3), okCodes), ...foundation(['plan', 'hello'], { cwd: dir, env, okCodes })],
           notes: [
             'fixture: a copy of tests/fixtures/basic, initialized once with `foundation init hello` (untimed)',
             `backend: s3rver on ${s3.endpoint} in the benchmark's own process (use_lockfile: each plan writes and deletes a lock object)`,
             'stdout and stderr of every command are pipes (not a TTY), so foundation passes -no-color like the direct command',
-            'the second row is the baseline plan followed by the `show -json` foundation runs for its summary: the tofu-side share of the overhead',
           ],
-          teardown,
         };
-      } catch (error) {
-        await teardown();
-        throw error;
-      }
-    },
+      }),
   },
 
   fleet: {
     title: 'Several stacks: `foundation plan --all` over the five fleet stacks against each single-stack plan',
-    async setup() {
-      const cleanup = [];
-      const teardown = async () => {
-        for (const step of cleanup.reverse()) await step();
-      };
-      try {
+    setup: () =>
+      withCleanup(async (cleanup) => {
         const { dir, env } = await fixtureWithS3('fleet', cleanup);
         const okCodes = [0, 2];
         // Once, untimed: backend files and tofu init for all five stacks.
@@ -164,23 +142,14 @@ const scenarios = {
               'the critical path is three plans deep (a1, a2, c), so the floor is about one process start plus three plans, not one plan',
             ];
           },
-          teardown,
         };
-      } catch (error) {
-        await teardown();
-        throw error;
-      }
-    },
+      }),
   },
 
   large: {
     title: 'Wrapper on a large stack: `foundation plan big` (1,500 `terraform_data`) against the bare tofu plan',
-    async setup() {
-      const cleanup = [];
-      const teardown = async () => {
-        for (const step of cleanup.reverse()) await step();
-      };
-      try {
+    setup: () =>
+      withCleanup(async (cleanup) => {
         const s3 = await startS3(cleanup);
         const dir = mkdtempSync(path.join(os.tmpdir(), 'foundation-bench-large-'));
         cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -195,43 +164,24 @@ const scenarios = {
         writeFileSync(path.join(root, 'dev.tfvars'), 'changed = 15\n');
         const env = s3Env(s3);
         await timeRun(command('node bin/foundation.js init big', NODE, [CLI, 'init', 'big'], { cwd: dir, env }));
-        const tofu = findTofu(env);
         const directEnv = tofuEnv(env, s3);
-        await timeRun(command('terraform apply', tofu.path, ['apply', '-input=false', '-auto-approve', '-no-color', '-var=changed=0'], { cwd: root, env: directEnv }));
-        const planFile = path.join(dir, 'direct.tfplan');
+        await timeRun(command('tofu apply', findTofu(env).path, ['apply', '-input=false', '-auto-approve', '-no-color', '-var=changed=0'], { cwd: root, env: directEnv }));
         const okCodes = [0, 2];
         return {
-          commands: [
-            command(
-              `${tofu.name} plan -input=false -detailed-exitcode -out=<tmp> -var-file=dev.tfvars -no-color`,
-              tofu.path,
-              ['plan', '-input=false', '-detailed-exitcode', `-out=${planFile}`, '-var-file=dev.tfvars', '-no-color'],
-              { cwd: root, env: directEnv, okCodes },
-            ),
-            ...foundation(['plan', 'big'], { cwd: dir, env, okCodes }),
-          ],
+          commands: [barePlan(root, dir, directEnv, okCodes), ...foundation(['plan', 'big'], { cwd: dir, env, okCodes })],
           notes: [
             'fixture: one stack whose root holds `terraform_data.r` with count = 1500, applied once (untimed); each plan refreshes all 1,500 and changes 15 and one output',
             `backend: s3rver on ${s3.endpoint} in the benchmark's own process; the root was initialized once with \`foundation init big\` (untimed), and both rows plan in that same root against the same state`,
             'stdout and stderr of every command are pipes (not a TTY), so foundation passes -no-color like the direct command',
           ],
-          teardown,
         };
-      } catch (error) {
-        await teardown();
-        throw error;
-      }
-    },
+      }),
   },
 
   chain: {
     title: 'A chain of plans: `foundation plan --all` over the four contract stacks against the slowest single-stack plan',
-    async setup() {
-      const cleanup = [];
-      const teardown = async () => {
-        for (const step of cleanup.reverse()) await step();
-      };
-      try {
+    setup: () =>
+      withCleanup(async (cleanup) => {
         const s3 = await startS3(cleanup);
         const dir = mkdtempSync(path.join(os.tmpdir(), 'foundation-bench-chain-'));
         cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -267,13 +217,8 @@ const scenarios = {
             }
             return lines;
           },
-          teardown,
         };
-      } catch (error) {
-        await teardown();
-        throw error;
-      }
-    },
+      }),
   },
 
   imports: {
@@ -455,14 +400,21 @@ async function fixtureWithS3(name, cleanup) {
   const dir = mkdtempSync(path.join(os.tmpdir(), `foundation-bench-${name}-`));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(path.join(REPO_ROOT, 'tests', 'fixtures', name), dir, { recursive: true });
-  const env = benchEnv({
-    ENV: 'dev',
-    TOFU_BACKEND_S3_ENDPOINT: s3.endpoint,
-    TOFU_BACKEND_S3_BUCKET: s3.bucket,
-    TOFU_BACKEND_S3_ACCESS_KEY: s3.accessKeyId,
-    TOFU_BACKEND_S3_SECRET_KEY: s3.secretAccessKey,
-  });
-  return { s3, dir, env };
+  return { s3, dir, env: s3Env(s3) };
+}
+
+/**
+ * Exactly the plan foundation runs for a stack with `-var-file=dev.tfvars` (its argv checked
+ * against a recording FOUNDATION_TOFU_BIN), run directly in the stack's initialized root.
+ */
+function barePlan(root, dir, env, okCodes) {
+  const tofu = findTofu(env);
+  return command(
+    `${tofu.name} plan -input=false -detailed-exitcode -out=<tmp> -var-file=dev.tfvars -no-color`,
+    tofu.path,
+    ['plan', '-input=false', '-detailed-exitcode', `-out=${path.join(dir, 'direct.tfplan')}`, '-var-file=dev.tfvars', '-no-color'],
+    { cwd: root, env, okCodes },
+  );
 }
 
 /** A project folder with foundation.yaml (ENV dev) and one stacks/<name>/stack.yaml per entry. */
