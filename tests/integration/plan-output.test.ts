@@ -10,7 +10,7 @@ import { baseEnv } from '../support/cli.js';
 
 // The fast path (counts read from the plan's own human output) against the slow one
 // (`show -json` of the same saved plan), with the real tofu/terraform, on plans of every
-// kind: each scenario applies `before`, then plans `after`, with and without colour.
+// kind: each scenario applies `before`, then plans `after`, as in CI and at a terminal.
 const tofu = findTofuBinary().path;
 const env = baseEnv({ CHECKPOINT_DISABLE: '1' });
 const dirs: string[] = [];
@@ -195,11 +195,15 @@ describe('plan summary from the plan output equals show -json', () => {
       if (scenario.before) await tf(dir, ['apply', '-input=false', '-auto-approve', '-no-color']);
       writeFileSync(path.join(dir, 'main.tf'), scenario.after);
 
-      for (const color of [false, true]) {
+      // As in CI (no colour, TF_IN_AUTOMATION) and as at a terminal (colour).
+      for (const { color, automation } of [
+        { color: false, automation: true },
+        { color: true, automation: false },
+      ]) {
         const planFile = path.join(dir, `plan-${color}.tfplan`);
         const plan = execa(tofu, ['plan', '-input=false', '-detailed-exitcode', `-out=${planFile}`, ...(scenario.args ?? []), ...(color ? [] : ['-no-color'])], {
           cwd: dir,
-          env,
+          env: automation ? { ...env, TF_IN_AUTOMATION: '1' } : env,
           extendEnv: false,
           reject: false,
         });
@@ -216,7 +220,7 @@ describe('plan summary from the plan output equals show -json', () => {
         const shown = await tf(dir, ['show', '-json', '-no-color', planFile]);
         const slow = summarizePlan(String(shown.stdout));
         expect(slow, 'show -json').toEqual({ ...ZERO, ...scenario.expected });
-        expect(reader.summary(), color ? 'with colour' : 'without colour').toEqual(slow);
+        expect(reader.summary(), color ? 'with colour' : 'without colour, in automation').toEqual(slow);
         // The detailed exit code agrees: 2 whenever there is something to count (a move alone is 2 with no counts).
         expect(result.exitCode).toBe(Object.values(slow).some((n) => n > 0) || scenario.name === 'moved only' ? 2 : 0);
       }
