@@ -25,6 +25,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => (interrup
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(REPO_ROOT, 'bin', 'foundation.js');
+// --before <bin/foundation.js of another build>: each foundation row gets a twin run with
+// that build, interleaved with it in the same rounds (paired before/after on one machine).
+let BEFORE;
 const NODE = process.execPath;
 const require = createRequire(import.meta.url);
 
@@ -36,9 +39,31 @@ function command(label, file, args, { cwd, env, okCodes = [0] }) {
   return { label, steps: [{ file, args, cwd, env, okCodes }] };
 }
 
-/** Several process runs back to back, timed as one (each step must succeed). */
-function sequence(label, ...commands) {
-  return { label, steps: commands.flatMap((c) => c.steps) };
+/**
+ * A `node bin/foundation.js ...args` row, plus its twin with the --before build when one
+ * is given (labelled "(before)"). `label` defaults to the command line.
+ */
+function foundation(args, opts, label = `node bin/foundation.js ${args.join(' ')}`) {
+  const rows = [command(label, NODE, [CLI, ...args], opts)];
+  if (BEFORE) rows.push(command(`${label} (before)`, NODE, [BEFORE, ...args], opts));
+  return rows;
+}
+
+/**
+ * Runs a scenario's setup with a list of cleanup steps, and returns what it set up with a
+ * teardown that runs them in reverse; if the setup fails, they run before the error goes on.
+ */
+async function withCleanup(setup) {
+  const cleanup = [];
+  const teardown = async () => {
+    for (const step of cleanup.reverse()) await step();
+  };
+  try {
+    return { ...(await setup(cleanup)), teardown };
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
 }
 
 /**
@@ -54,10 +79,15 @@ const scenarios = {
       return {
         commands: [
           command('node -e 0', NODE, ['-e', '0'], opts),
-          command('node bin/foundation.js --help', NODE, [CLI, '--help'], opts),
-          command('node bin/foundation.js stacks --json', NODE, [CLI, 'stacks', '--json'], opts),
+          ...foundation(['--help'], opts),
+          ...foundation(['stacks', '--json'], opts),
+          // HOME and XDG_CACHE_HOME where no cache can be made: every run parses and validates.
+          ...foundation(['stacks', '--json'], { ...opts, env: { ...opts.env, HOME: NO_CACHE, XDG_CACHE_HOME: NO_CACHE } }, 'node bin/foundation.js stacks --json (no config cache)'),
         ],
-        notes: [`cwd: the repository root (${countStacks()} stacks), ENV=dev`],
+        notes: [
+          `cwd: the repository root (${countStacks()} stacks), ENV=dev`,
+          'the configuration cache (src/config/cache.ts) is filled by the warm-up runs, as by any earlier run on an unchanged project; the last row shows the cost without it',
+        ],
         async teardown() {},
       };
     },
@@ -65,63 +95,29 @@ const scenarios = {
 
   wrapper: {
     title: 'Wrapper overhead: `foundation plan hello` against the direct tofu `plan` it runs',
-    async setup() {
-      const cleanup = [];
-      const teardown = async () => {
-        for (const step of cleanup.reverse()) await step();
-      };
-      try {
+    setup: () =>
+      withCleanup(async (cleanup) => {
         const { s3, dir, env } = await fixtureWithS3('basic', cleanup);
         // Once, untimed: writes the backend files and runs tofu init against s3rver.
         await timeRun(command('node bin/foundation.js init hello', NODE, [CLI, 'init', 'hello'], { cwd: dir, env }));
 
-        // The environment foundation gives its tofu child (src/tofu/child-env.ts): its own,
-        // less the backend secret variables, plus the credentials as AWS_*.
-        const { TOFU_BACKEND_S3_ACCESS_KEY, TOFU_BACKEND_S3_SECRET_KEY, ...rest } = env;
-        const directEnv = { ...rest, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
-        const tofu = findTofu(env);
-        const planFile = path.join(dir, 'direct.tfplan');
         // exit 2 = changes (the fixture's state is empty), 0 = none: both are a good plan.
         const okCodes = [0, 2];
-        const root = path.join(dir, 'modules', 'hello');
-        const planLabel = `${tofu.name} plan -input=false -detailed-exitcode -out=<tmp> -var-file=dev.tfvars -no-color`;
-        const directPlan = command(
-          planLabel,
-          tofu.path,
-          ['plan', '-input=false', '-detailed-exitcode', `-out=${planFile}`, '-var-file=dev.tfvars', '-no-color'],
-          { cwd: root, env: directEnv, okCodes },
-        );
-        // What foundation runs after the plan for its summary: its tofu-side share of the overhead.
-        const directShow = command('show', tofu.path, ['show', '-json', '-no-color', planFile], { cwd: root, env: directEnv });
         return {
-          commands: [
-            directPlan,
-            sequence(`${planLabel}; ${tofu.name} show -json -no-color <tmp>`, directPlan, directShow),
-            command('node bin/foundation.js plan hello', NODE, [CLI, 'plan', 'hello'], { cwd: dir, env, okCodes }),
-          ],
+          commands: [barePlan(path.join(dir, 'modules', 'hello'), dir, tofuEnv(env, s3), okCodes), ...foundation(['plan', 'hello'], { cwd: dir, env, okCodes })],
           notes: [
             'fixture: a copy of tests/fixtures/basic, initialized once with `foundation init hello` (untimed)',
             `backend: s3rver on ${s3.endpoint} in the benchmark's own process (use_lockfile: each plan writes and deletes a lock object)`,
             'stdout and stderr of every command are pipes (not a TTY), so foundation passes -no-color like the direct command',
-            'the second row is the baseline plan followed by the `show -json` foundation runs for its summary: the tofu-side share of the overhead',
           ],
-          teardown,
         };
-      } catch (error) {
-        await teardown();
-        throw error;
-      }
-    },
+      }),
   },
 
   fleet: {
     title: 'Several stacks: `foundation plan --all` over the five fleet stacks against each single-stack plan',
-    async setup() {
-      const cleanup = [];
-      const teardown = async () => {
-        for (const step of cleanup.reverse()) await step();
-      };
-      try {
+    setup: () =>
+      withCleanup(async (cleanup) => {
         const { dir, env } = await fixtureWithS3('fleet', cleanup);
         const okCodes = [0, 2];
         // Once, untimed: backend files and tofu init for all five stacks.
@@ -146,13 +142,83 @@ const scenarios = {
               'the critical path is three plans deep (a1, a2, c), so the floor is about one process start plus three plans, not one plan',
             ];
           },
-          teardown,
         };
-      } catch (error) {
-        await teardown();
-        throw error;
-      }
-    },
+      }),
+  },
+
+  large: {
+    title: 'Wrapper on a large stack: `foundation plan big` (1,500 `terraform_data`) against the bare tofu plan',
+    setup: () =>
+      withCleanup(async (cleanup) => {
+        const s3 = await startS3(cleanup);
+        const dir = mkdtempSync(path.join(os.tmpdir(), 'foundation-bench-large-'));
+        cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+        writeProject(dir, { big: { root: '../../modules/big', varFiles: ['dev.tfvars'] } });
+        const root = path.join(dir, 'modules', 'big');
+        mkdirSync(root, { recursive: true });
+        // 1,500 instances in state; the plan changes 15 of them (and one output).
+        writeFileSync(
+          path.join(root, 'main.tf'),
+          'variable "changed" {\n  type = number\n}\n\nresource "terraform_data" "r" {\n  count = 1500\n  input = count.index < var.changed ? "v2" : "v1"\n}\n\noutput "changed" {\n  value = var.changed\n}\n',
+        );
+        writeFileSync(path.join(root, 'dev.tfvars'), 'changed = 15\n');
+        const env = s3Env(s3);
+        await timeRun(command('node bin/foundation.js init big', NODE, [CLI, 'init', 'big'], { cwd: dir, env }));
+        const directEnv = tofuEnv(env, s3);
+        await timeRun(command('tofu apply', findTofu(env).path, ['apply', '-input=false', '-auto-approve', '-no-color', '-var=changed=0'], { cwd: root, env: directEnv }));
+        const okCodes = [0, 2];
+        return {
+          commands: [barePlan(root, dir, directEnv, okCodes), ...foundation(['plan', 'big'], { cwd: dir, env, okCodes })],
+          notes: [
+            'fixture: one stack whose root holds `terraform_data.r` with count = 1500, applied once (untimed); each plan refreshes all 1,500 and changes 15 and one output',
+            `backend: s3rver on ${s3.endpoint} in the benchmark's own process; the root was initialized once with \`foundation init big\` (untimed), and both rows plan in that same root against the same state`,
+            'stdout and stderr of every command are pipes (not a TTY), so foundation passes -no-color like the direct command',
+          ],
+        };
+      }),
+  },
+
+  chain: {
+    title: 'A chain of plans: `foundation plan --all` over the four contract stacks against the slowest single-stack plan',
+    setup: () =>
+      withCleanup(async (cleanup) => {
+        const s3 = await startS3(cleanup);
+        const dir = mkdtempSync(path.join(os.tmpdir(), 'foundation-bench-chain-'));
+        cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+        // The repository's own foundation.yaml and stack files (arc-runners -> attic ->
+        // gitlab-runners -> runner-dashboard), each root a small probe module.
+        cpSync(path.join(REPO_ROOT, 'foundation.yaml'), path.join(dir, 'foundation.yaml'));
+        cpSync(path.join(REPO_ROOT, 'stacks'), path.join(dir, 'stacks'), { recursive: true });
+        const stacks = readdirSync(path.join(dir, 'stacks')).sort();
+        for (const stack of stacks) {
+          const root = path.join(dir, 'tofu', 'stacks', stack);
+          mkdirSync(root, { recursive: true });
+          writeFileSync(path.join(root, 'main.tf'), `resource "terraform_data" "probe" {\n  input = "${stack}"\n}\n\noutput "probe" {\n  value = terraform_data.probe.output\n}\n`);
+        }
+        const env = s3Env(s3);
+        await timeRun(command('node bin/foundation.js init --all', NODE, [CLI, 'init', '--all'], { cwd: dir, env }));
+        const okCodes = [0, 2];
+        const opts = { cwd: dir, env, okCodes };
+        const all = foundation(['plan', '--all'], opts);
+        return {
+          commands: [...all, ...stacks.flatMap((stack) => foundation(['plan', stack], opts))],
+          notes: [
+            `fixture: a copy of the repository's foundation.yaml and stacks/ (${stacks.join(', ')}: a chain), each root one \`terraform_data\` and one output, initialized once with \`foundation init --all\` (untimed)`,
+            `--parallelism defaults to the number of cores (${os.availableParallelism()})`,
+          ],
+          derive: (measured) => {
+            const lines = [];
+            for (const suffix of BEFORE ? ['', ' (before)'] : ['']) {
+              const allRow = measured.find((m) => m.label === `node bin/foundation.js plan --all${suffix}`);
+              const ofBuild = (m) => m.label.endsWith(' (before)') === Boolean(suffix);
+              const singles = measured.filter((m) => ofBuild(m) && !m.label.includes('--all'));
+              const slowest = singles.reduce((a, b) => (b.median > a.median ? b : a));
+              lines.push(`${suffix ? 'before' : 'this build'}: \`plan --all\` median ${allRow.median.toFixed(1)} ms; slowest single plan (\`${slowest.label}\`) ${slowest.median.toFixed(1)} ms; ratio **${(allRow.median / slowest.median).toFixed(2)}×**`);
+            }
+            return lines;
+          },
+        };
+      }),
   },
 
   talosctl: {
@@ -275,11 +341,16 @@ async function main() {
       runs: { type: 'string', default: '15' },
       warmup: { type: 'string', default: '3' },
       json: { type: 'boolean', default: false },
+      before: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.before) {
+    BEFORE = path.resolve(values.before);
+    if (!existsSync(BEFORE)) throw new Error(`--before: ${BEFORE} does not exist (give the bin/foundation.js of another build)`);
+  }
   if (values.help) {
-    process.stdout.write(`usage: node bench/run.js [${Object.keys(scenarios).join('|')} ...] [--runs N] [--warmup N] [--json]\n`);
+    process.stdout.write(`usage: node bench/run.js [${Object.keys(scenarios).join('|')} ...] [--runs N] [--warmup N] [--before <other build's bin/foundation.js>] [--json]\n`);
     return;
   }
   const runs = positiveInt(values.runs, '--runs');
@@ -419,15 +490,52 @@ async function fixtureWithS3(name, cleanup) {
   const dir = mkdtempSync(path.join(os.tmpdir(), `foundation-bench-${name}-`));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(path.join(REPO_ROOT, 'tests', 'fixtures', name), dir, { recursive: true });
-  const env = benchEnv({
+  return { s3, dir, env: s3Env(s3) };
+}
+
+/**
+ * Exactly the plan foundation runs for a stack with `-var-file=dev.tfvars` (its argv checked
+ * against a recording FOUNDATION_TOFU_BIN), run directly in the stack's initialized root.
+ */
+function barePlan(root, dir, env, okCodes) {
+  const tofu = findTofu(env);
+  return command(
+    `${tofu.name} plan -input=false -detailed-exitcode -out=<tmp> -var-file=dev.tfvars -no-color`,
+    tofu.path,
+    ['plan', '-input=false', '-detailed-exitcode', `-out=${path.join(dir, 'direct.tfplan')}`, '-var-file=dev.tfvars', '-no-color'],
+    { cwd: root, env, okCodes },
+  );
+}
+
+/** A project folder with foundation.yaml (ENV dev) and one stacks/<name>/stack.yaml per entry. */
+function writeProject(dir, stacks) {
+  writeFileSync(path.join(dir, 'foundation.yaml'), 'environments:\n  dev:\n    kubeContext: bench\n');
+  for (const [name, { root, varFiles = [] }] of Object.entries(stacks)) {
+    mkdirSync(path.join(dir, 'stacks', name), { recursive: true });
+    const vars = varFiles.length ? `varFiles:\n  dev: [${varFiles.join(', ')}]\n` : '';
+    writeFileSync(path.join(dir, 'stacks', name, 'stack.yaml'), `description: bench\nnamespaces: [${name}]\nroot: ${root}\nstate:\n  keyTemplate: "{env}/{stack}/terraform.tfstate"\n${vars}`);
+  }
+}
+
+/** The environment foundation reads for an s3rver (ENV=dev). */
+function s3Env(s3) {
+  return benchEnv({
     ENV: 'dev',
     TOFU_BACKEND_S3_ENDPOINT: s3.endpoint,
     TOFU_BACKEND_S3_BUCKET: s3.bucket,
     TOFU_BACKEND_S3_ACCESS_KEY: s3.accessKeyId,
     TOFU_BACKEND_S3_SECRET_KEY: s3.secretAccessKey,
   });
-  return { s3, dir, env };
 }
+
+/** The environment foundation gives its tofu child (src/tofu/child-env.ts): the backend secrets as AWS_* only. */
+function tofuEnv(env, s3) {
+  const { TOFU_BACKEND_S3_ACCESS_KEY, TOFU_BACKEND_S3_SECRET_KEY, ...rest } = env;
+  return { ...rest, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
+}
+
+/** A HOME / XDG_CACHE_HOME under which no cache folder can be made. */
+const NO_CACHE = '/nonexistent/foundation-bench-no-cache';
 
 /** s3rver on a loopback port, in this process, with one bucket (as tests/support/s3.ts). */
 async function startS3(cleanup) {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { GlobalOptions } from './commands/options.js';
-import { reportError } from './ui/report-error.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -285,5 +284,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   const { debug, color } = program.opts<{ debug?: boolean; color?: boolean }>();
+  // Imported only on an error: chalk is not needed on the way to a successful run.
+  const { reportError } = await import('./ui/report-error.js');
   process.exitCode = reportError(error, { debug: Boolean(debug), color: color !== false });
 }

@@ -16,7 +16,7 @@ export async function run(global: GlobalOptions, names: string[], options: RunOp
     run.ctx.env,
     run.stacks,
     async (stack, io) => planOutcome(await planStack(run.ctx, stack, run.files.get(stack.name)!, io, { out: options.out }), { detailedExitcode: options.detailedExitcode }),
-    { parallelism: run.parallelism, failFast: options.failFast, view: await run.view('plan'), decided: run.refused },
+    { parallelism: run.parallelism, failFast: options.failFast, view: await run.view('plan'), decided: run.refused, waitForDependencies: false },
   );
   renderReport(report, options);
   const next = nextStep(report, global);

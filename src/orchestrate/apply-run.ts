@@ -21,8 +21,8 @@ export interface ApplyRunOptions extends RunOptions {
 export type ApplyWrapper = (stack: Stack, io: StackIO, apply: () => Promise<void>) => Promise<void>;
 
 /**
- * Apply over one or several stacks: plan every stack first (in parallel, dependency
- * order, on every core), show every summary and ask once unless approved, then apply
+ * Apply over one or several stacks: plan every stack first (all at once, on every core,
+ * none waiting for its dependencies' plans), show every summary and ask once unless approved, then apply
  * the saved plans in dependency order, `run.parallelism` at a time (one by default). A failed plan or apply skips the
  * stack's dependents; a stack with no changes applies nothing.
  */
@@ -54,7 +54,8 @@ export async function runApply(
       checksums.set(stack.name, plan.checksum);
       return planOutcome(plan);
     },
-    { parallelism: availableParallelism(), failFast, view: await run.view('plan'), decided: run.refused },
+    // Plans change nothing: they do not wait for their dependencies' plans.
+    { parallelism: availableParallelism(), failFast, view: await run.view('plan'), decided: run.refused, waitForDependencies: false },
   );
 
   const pending = plans.stacks.filter((r) => r.status === 'changes');
@@ -63,8 +64,9 @@ export async function runApply(
     throw new FoundationError('apply cancelled: nothing was applied', 'the plan files are kept under .foundation/plans/');
   }
 
-  // Stacks without changes, or whose plan did not succeed, are settled by the plan pass.
-  const settled = new Map(plans.stacks.filter((r) => r.status !== 'changes').map(({ stack, ...rest }) => [stack, rest]));
+  // Stacks without changes, or whose plan did not succeed, are settled by the plan pass. One
+  // planned while a dependency's plan failed is not: the apply pass skips it behind that dependency.
+  const settled = new Map(plans.stacks.filter((r) => r.status !== 'changes' && r.status !== 'upstream-failed').map(({ stack, ...rest }) => [stack, rest]));
   const byName = new Map(plans.stacks.map((r) => [r.stack, r]));
   const applies = await schedule(
     'apply',

@@ -16,7 +16,7 @@ import { loadRunContext, type RunContext } from './run-context.js';
 import type { StackResult } from './report.js';
 import type { RunView } from './scheduler.js';
 import { selectStacks, type Selection } from './select.js';
-import { prepareStack } from './stack-workflow.js';
+import { initReason, prepareStack } from './stack-workflow.js';
 
 export interface RunOptions extends Selection {
   json?: boolean;
@@ -62,7 +62,11 @@ export async function prepareRun(global: GlobalOptions, names: string[], options
     if (refusedOutcome) refused.set(stack.name, refusedOutcome);
     else files.set(stack.name, prepareStack(ctx, stack));
   }
-  if (files.size > 0) await probeBucket(ctx.location, ctx.credentials, ctx.backendEnv);
+  // The bucket probe (the AWS SDK, ~130 ms) only where tofu init may run: init retries a bad
+  // endpoint for minutes. A root initialized against the same backend needs none; tofu's own
+  // backend error is mapped to one line instead (stack-workflow.ts).
+  const initializing = command === 'init' || stacks.some((stack) => files.has(stack.name) && initReason(stack, files.get(stack.name)!));
+  if (initializing) await probeBucket(ctx.location, ctx.credentials, ctx.backendEnv);
   // Last of the checks, first of the effects: from here this run owns its stacks in this checkout.
   await acquireRunLocks(project.dir, env, [...files.keys()], { command: `foundation ${command} ${[...files.keys()].join(' ')}`, wait: options.wait });
   // Tofu output and progress: stderr under --json, so stdout stays one JSON document.

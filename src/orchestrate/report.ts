@@ -13,7 +13,9 @@ export type StackStatus =
   /** tofu was running when the interrupt came and stopped. */
   | 'interrupted'
   /** The interrupt came before the stack's turn. */
-  | 'not-started';
+  | 'not-started'
+  /** Planned, while the plan of a stack it depends on failed: the plan may be stale. */
+  | 'upstream-failed';
 
 export interface StackResult {
   stack: string;
@@ -23,8 +25,10 @@ export interface StackResult {
   planFile?: string;
   init?: InitOutcome;
   error?: { message: string; hint?: string };
-  /** Why a stack was skipped or refused. */
+  /** Why a stack was skipped or refused, or why its plan may be stale. */
   reason?: string;
+  /** With status "upstream-failed": the stack whose plan failed. */
+  upstreamFailed?: string;
   startedAt?: string;
   finishedAt?: string;
   durationMs?: number;

@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { planBackendFiles, writeBackendFiles, type BackendFiles } from '../backends/materialize.js';
+import { TofuS3ErrorReader } from '../backends/s3-tofu-error.js';
 import type { Stack } from '../config/load.js';
 import { varFilesFor } from '../config/resolve.js';
 import { initNeeded } from '../tofu/init-state.js';
+import { PlanOutputReader } from '../tofu/plan-output.js';
 import { summarizePlan, type PlanSummary } from '../tofu/plan-summary.js';
 import { captureTofu, runTofu } from '../tofu/process.js';
 import { callsModules, rootModuleFiles } from '../tofu/root-module.js';
@@ -54,9 +56,14 @@ function oneInitAtATime<T>(run: () => Promise<T>): Promise<T> {
   return result;
 }
 
+/** Why `tofu init` must run for the stack, or undefined when its root is initialized against the same backend. */
+export function initReason(stack: Stack, files: BackendFiles): string | undefined {
+  return initNeeded(stack.rootDir, files.config, { callsModules: callsModules(stack, rootModuleFiles(stack)) });
+}
+
 export async function initStack(ctx: RunContext, stack: Stack, files: BackendFiles, io: StackIO, { force = false } = {}): Promise<InitOutcome> {
   writeBackendFiles(files);
-  const needed = force ? 'forced' : initNeeded(stack.rootDir, files.config, { callsModules: callsModules(stack, rootModuleFiles(stack)) });
+  const needed = force ? 'forced' : initReason(stack, files);
   if (!needed) return { ran: false, reason: 'already initialized against the same backend' };
   mkdirSync(ctx.childEnv.TF_PLUGIN_CACHE_DIR!, { recursive: true, mode: 0o700 }); // tofu ignores a cache folder that does not exist
   io.phase('waiting for an init turn');
@@ -90,17 +97,28 @@ export async function planStack(
   const args = ['plan', '-input=false', '-detailed-exitcode', `-out=${temp}`, ...varFilesFor(stack, ctx.env).map((f) => `-var-file=${f}`), ...colorArgs(ctx)];
   io.phase('planning');
   const lockError = watchLockError(io.write);
-  const code = await runTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args }, lockError.write).catch((error: unknown) => {
+  // The summary is read from the plan's own output as it streams by: no second tofu process.
+  const reader = new PlanOutputReader();
+  const s3 = new TofuS3ErrorReader();
+  const code = await runTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args }, (text) => {
+    reader.push(text);
+    s3.push(text);
+    lockError.write(text);
+  }).catch((error: unknown) => {
     rmSync(temp, { force: true });
     throw error;
   });
   if (code !== EXIT.ok && code !== EXIT.changes) {
     rmSync(temp, { force: true });
     rmSync(planFile, { force: true });
-    throw new FoundationError(`tofu plan failed for stack "${stack.name}" (exit ${code})`, lockError.hint(stack) ?? 'read the tofu output above; fix the cause and run the command again');
+    throw (
+      s3.error(ctx.location, ctx.backendEnv) ??
+      new FoundationError(`tofu plan failed for stack "${stack.name}" (exit ${code})`, lockError.hint(stack) ?? 'read the tofu output above; fix the cause and run the command again')
+    );
   }
   const checksum = commitPlanFile(temp, planFile);
-  return { exitCode: code, planFile, checksum, summary: await readPlanSummary(ctx, stack, planFile), init };
+  // An output the reader does not recognize (another tofu's wording) costs the slow path, not a wrong count.
+  return { exitCode: code, planFile, checksum, summary: reader.summary() ?? (await readPlanSummary(ctx, stack, planFile)), init };
 }
 
 /**

@@ -80,6 +80,8 @@ function resultTitle(result: StackResult): string {
       return `applied ${counts}`;
     case 'no-changes':
       return 'no changes';
+    case 'upstream-failed':
+      return `upstream ${result.upstreamFailed} failed, planned anyway ${counts}`;
     case 'initialized':
       return result.init?.ran ? 'initialized' : 'init skipped (up to date)';
     default:

@@ -27,7 +27,7 @@ interface StackReport {
 const statuses = (stdout: string) => Object.fromEntries((JSON.parse(stdout).stacks as StackReport[]).map((s) => [s.stack, s.status]));
 
 describe('many stacks: order and parallelism', () => {
-  it('applies in dependency order, one at a time, and plans independent stacks in parallel', async () => {
+  it('applies in dependency order, one at a time, and plans every stack at once', async () => {
     const fleet = await freshFleet();
     const log = path.join(fleet.dir, 'fleet.log');
     const apply = await runCli(['apply', '--all', '--auto-approve', '--json'], { cwd: fleet.dir, env: { ...fleet.env, FLEET_LOG: log, TF_VAR_sleep: '1' } });
@@ -44,17 +44,19 @@ describe('many stacks: order and parallelism', () => {
     const byStart = ['a1', 'b1', 'a2', 'b2', 'c'].sort((x, y) => Number(at(x, 'start') - at(y, 'start')));
     for (let i = 1; i < byStart.length; i++) expect(at(byStart[i - 1]!, 'end') < at(byStart[i]!, 'start')).toBe(true);
 
-    // Plans: with the stacks initialized, the independent a1 and b1 plan at the same time.
+    // Plans change nothing, so they do not wait for their dependencies' plans: with room for
+    // all five, every plan runs at once, and the report still lists them in dependency order.
     const recorder = tofuRecorder({ timing: true });
-    const plan = await runCli(['plan', '--all', '--parallelism', '2', '--detailed-exitcode', '--json'], { cwd: fleet.dir, env: { ...fleet.env, TF_VAR_revision: '2', FOUNDATION_TOFU_BIN: recorder.bin } });
+    const plan = await runCli(['plan', '--all', '--parallelism', '5', '--detailed-exitcode', '--json'], { cwd: fleet.dir, env: { ...fleet.env, TF_VAR_revision: '2', FOUNDATION_TOFU_BIN: recorder.bin } });
     expect(plan.exitCode, plan.stderr).toBe(2);
     const plans = recorder.calls().filter((c) => c.argv[0] === 'plan');
     expect(plans).toHaveLength(5);
     // tofu writes each plan under a temporary name beside <stack>.tfplan, renamed into place once complete
     const planOf = (stack: string) => plans.find((c) => c.argv.some((a) => a.startsWith('-out=') && path.basename(a).startsWith(`.${stack}.tfplan.`)))!;
-    const [a1, b1] = [planOf('a1'), planOf('b1')];
-    expect(a1.start < b1.end! && b1.start < a1.end!, 'a1 and b1 plans overlapped').toBe(true);
-    for (const [dependency, dependent] of EDGES) expect(planOf(dependency).end! <= planOf(dependent).start).toBe(true);
+    for (const [dependency, dependent] of EDGES) {
+      expect(planOf(dependent).start < planOf(dependency).end!, `${dependent} planned while ${dependency} did`).toBe(true);
+    }
+    expect((JSON.parse(plan.stdout).stacks as StackReport[]).map((s) => s.stack)).toEqual(['a1', 'b1', 'a2', 'b2', 'c']);
   });
 
   it('initializes several stacks with one plugin cache, one init at a time', async () => {
@@ -148,11 +150,33 @@ describe('failures', () => {
     expect(await fleet.s3.keys()).toEqual(['dev/a1/terraform.tfstate', 'dev/b1/terraform.tfstate', 'dev/b2/terraform.tfstate']);
   });
 
-  it('a failed plan skips its dependents in plan and in apply', async () => {
+  it('a failed plan: its dependents still plan, marked upstream-failed (exit 1); apply skips them', async () => {
     const fleet = await freshFleet();
-    const plan = await runCli(['plan', '--all', '--json'], { cwd: fleet.dir, env: { ...fleet.env, TF_VAR_fail_plan: 'b1' } });
+    const recorder = tofuRecorder();
+    const plan = await runCli(['plan', '--all', '--json'], { cwd: fleet.dir, env: { ...fleet.env, TF_VAR_fail_plan: 'b1', FOUNDATION_TOFU_BIN: recorder.bin } });
     expect(plan.exitCode).toBe(1);
-    expect(statuses(plan.stdout)).toEqual({ a1: 'changes', b1: 'failed', a2: 'changes', b2: 'skipped', c: 'skipped' });
+    expect(statuses(plan.stdout)).toEqual({ a1: 'changes', b1: 'failed', a2: 'changes', b2: 'upstream-failed', c: 'upstream-failed' });
+    // the downstream plans ran: tofu planned them and their plans are saved, with their counts
+    const planned = recorder.calls().filter((c) => c.argv[0] === 'plan').map((c) => c.argv.find((a) => a.startsWith('-out='))!.replace(/^.*\/(\w+)\.tfplan$/, '$1'));
+    expect(planned.sort()).toEqual(['a1', 'a2', 'b1', 'b2', 'c']);
+    const stacks = JSON.parse(plan.stdout).stacks as Array<StackReport & { upstreamFailed?: string; planFile?: string }>;
+    for (const name of ['b2', 'c']) {
+      const stack = stacks.find((s) => s.stack === name)!;
+      expect(stack).toMatchObject({ exitCode: 1, upstreamFailed: 'b1', summary: { add: 1 }, reason: 'upstream b1 failed: planned anyway (changes); the plan may be stale' });
+      expect(existsSync(stack.planFile!)).toBe(true);
+    }
+    // without --json: the table marks them, in dependency order
+    const table = await runCli(['plan', '--all'], { cwd: fleet.dir, env: { ...fleet.env, TF_VAR_fail_plan: 'b1' } });
+    expect(table.exitCode).toBe(1);
+    expect(table.stdout.trimEnd().split('\n').slice(-5).map((l) => l.split(/ +/).slice(0, 2).join(' '))).toEqual([
+      'a1 changes',
+      'b1 failed',
+      'a2 changes',
+      'b2 upstream-failed',
+      'c upstream-failed',
+    ]);
+    expect(table.stdout).toMatch(/^c +upstream-failed +1 +0 +0 +\d+\.\ds +upstream b1 failed: planned anyway \(changes\); the plan may be stale$/m);
+
     const apply = await runCli(['apply', '--all', '--auto-approve', '--json'], { cwd: fleet.dir, env: { ...fleet.env, TF_VAR_fail_plan: 'b1' } });
     expect(statuses(apply.stdout)).toEqual({ a1: 'applied', b1: 'failed', a2: 'applied', b2: 'skipped', c: 'skipped' });
   });
@@ -261,12 +285,12 @@ describe('output in a terminal', () => {
   it('shows a live task list, then each stack\'s output as one block, then the summary', async () => {
     const fleet = await freshFleet();
     // `script` gives the CLI a real pseudo-terminal; stty sets a width, as a terminal window would.
-    const command = `stty cols 150 rows 50; exec ${process.execPath} ${CLI} plan a1 b1 a2`;
+    const command = `stty cols 150 rows 50; exec ${process.execPath} ${CLI} plan a1 b1 a2 --parallelism 2`;
     const result = await execa('script', ['-qefc', command, '/dev/null'], { cwd: fleet.dir, env: baseEnv(fleet.env), extendEnv: false, reject: false });
     const screen = String(result.stdout).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '\n');
     expect(result.exitCode, screen).toBe(0);
-    // the task list: a2 waited on a1, and every stack ended with its counts
-    expect(screen).toMatch(/a2: waiting on a1/);
+    // the task list: a2 waited for a free slot (a plan does not wait for its dependencies' plans), and every stack ended with its counts
+    expect(screen).toMatch(/a2: waiting for a free slot/);
     for (const stack of ['a1', 'b1', 'a2']) expect(screen).toMatch(new RegExp(`✔ ${stack}: \\+1 ~0 -0`));
     // the blocks come whole, after the list
     const lastListLine = screen.lastIndexOf('✔ ');
