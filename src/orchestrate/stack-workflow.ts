@@ -111,9 +111,11 @@ export async function planStack(
   if (code !== EXIT.ok && code !== EXIT.changes) {
     rmSync(temp, { force: true });
     rmSync(planFile, { force: true });
+    // A held state lock reaches tofu as an S3 error too (412 on the lock object): its own hint wins.
+    const lockHint = lockError.hint(stack);
     throw (
-      s3.error(ctx.location, ctx.backendEnv) ??
-      new FoundationError(`tofu plan failed for stack "${stack.name}" (exit ${code})`, lockError.hint(stack) ?? 'read the tofu output above; fix the cause and run the command again')
+      (lockHint ? undefined : s3.error(ctx.location, ctx.backendEnv)) ??
+      new FoundationError(`tofu plan failed for stack "${stack.name}" (exit ${code})`, lockHint ?? 'read the tofu output above; fix the cause and run the command again')
     );
   }
   const checksum = commitPlanFile(temp, planFile);

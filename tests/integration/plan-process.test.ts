@@ -24,12 +24,12 @@ describe('one tofu process per plan', () => {
 
   it('the first plan runs init and plan; once initialized, a plan is exactly one tofu process', async () => {
     const first = tofuRecorder();
-    const fresh = await runCli(['plan', 'hello'], { cwd: dir, env: { ...env, FOUNDATION_TOFU_BIN: first.bin } });
+    const fresh = await runCli(['plan', 'hello', '--detailed-exitcode'], { cwd: dir, env: { ...env, FOUNDATION_TOFU_BIN: first.bin } });
     expect(fresh.exitCode, fresh.stderr).toBe(2);
     expect(first.calls().map((c) => c.argv[0])).toEqual(['init', 'plan']);
 
     const recorder = tofuRecorder();
-    const plan = await runCli(['plan', 'hello'], { cwd: dir, env: { ...env, FOUNDATION_TOFU_BIN: recorder.bin } });
+    const plan = await runCli(['plan', 'hello', '--detailed-exitcode'], { cwd: dir, env: { ...env, FOUNDATION_TOFU_BIN: recorder.bin } });
     expect(plan.exitCode, plan.stderr).toBe(2);
     const calls = recorder.calls();
     expect(calls, 'tofu child processes').toHaveLength(1);
@@ -42,7 +42,7 @@ describe('one tofu process per plan', () => {
   });
 
   it('the counts it reports are the ones show -json gives for the saved plan', async () => {
-    const plan = await runCli(['plan', 'hello', '--json'], { cwd: dir, env: { ...env, TF_VAR_greeting: 'changed' } });
+    const plan = await runCli(['plan', 'hello', '--json', '--detailed-exitcode'], { cwd: dir, env: { ...env, TF_VAR_greeting: 'changed' } });
     expect(plan.exitCode, plan.stderr).toBe(2);
     const [stack] = JSON.parse(plan.stdout).stacks;
     const shown = await execa(findTofuBinary().path, ['show', '-json', '-no-color', stack.planFile], { cwd: `${dir}/modules/hello`, env: baseEnv(s3.env), reject: false });
