@@ -16,11 +16,11 @@ export async function resolve(specifier, context, next) {
 }\`));
 `)}`;
 
-/** The packages a run of `node bin/foundation.js ...args` imports (bare specifiers, as resolved). */
-async function packagesLoaded(args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<string[]> {
+/** Runs `node bin/foundation.js ...args` with the hook: its exit code, stderr and the packages it imported. */
+async function runTraced(args: string[], cwd: string, env: Record<string, string | undefined>) {
   const result = await execa(process.execPath, ['--import', TRACE_IMPORTS, CLI, ...args], { cwd, env: baseEnv(env), extendEnv: false, reject: false, stdin: 'ignore' });
-  expect(result.exitCode, result.stderr).toBe(0);
-  return [...String(result.stderr).matchAll(/^loaded (\S+)$/gm)].map((m) => m[1]!);
+  const stderr = String(result.stderr);
+  return { exitCode: result.exitCode, stderr, loaded: [...stderr.matchAll(/^loaded (\S+)$/gm)].map((m) => m[1]!) };
 }
 
 const HEAVY = ['@aws-sdk/client-s3', '@kubernetes/client-node', '@gitbeaker/rest', 'listr2'];
@@ -44,7 +44,8 @@ describe('the bundled CLI', () => {
     // Without a configuration cache, so stacks also takes the path that parses and validates.
     const noCache = { XDG_CACHE_HOME: '/dev/null/none', HOME: '/dev/null/none' };
     for (const args of [['--help'], ['stacks', '--json']]) {
-      const loaded = await packagesLoaded(args, REPO_ROOT, { ENV: 'dev', ...noCache });
+      const { exitCode, stderr, loaded } = await runTraced(args, REPO_ROOT, { ENV: 'dev', ...noCache });
+      expect(exitCode, stderr).toBe(0);
       for (const heavy of HEAVY) expect(loaded, args.join(' ')).not.toContain(heavy);
     }
   });
@@ -59,9 +60,9 @@ describe('the bundled CLI', () => {
       TOFU_BACKEND_S3_ACCESS_KEY: 'AKIDEXAMPLE',
       TOFU_BACKEND_S3_SECRET_KEY: 'not-a-secret',
     };
-    const result = await execa(process.execPath, ['--import', TRACE_IMPORTS, CLI, 'plan', 'hello'], { cwd: dir, env: baseEnv(env), extendEnv: false, reject: false, stdin: 'ignore' });
-    expect(result.exitCode).toBe(1);
-    expect(String(result.stderr)).toMatch(/^error: the S3 endpoint http:\/\/127\.0\.0\.1:9 is unreachable/m);
-    expect(String(result.stderr)).toMatch(/^loaded @aws-sdk\/client-s3$/m);
+    const { exitCode, stderr, loaded } = await runTraced(['plan', 'hello'], dir, env);
+    expect(exitCode, stderr).toBe(1);
+    expect(stderr).toMatch(/^error: the S3 endpoint http:\/\/127\.0\.0\.1:9 is unreachable/m);
+    expect(loaded).toContain('@aws-sdk/client-s3');
   });
 });
