@@ -49,7 +49,8 @@ export function loadProject(start = process.cwd()): Project {
   const dir = findProjectDir(start);
   const cached = cachedProject(dir);
   if (cached) return cached;
-  // Loaded only on a cache miss (synchronously: loadProject is called from synchronous code).
+  // Loaded only on a cache miss (synchronously: loadProject is called from synchronous code);
+  // scripts/build.mjs keeps parse.js an entry of its own, in dist/ next to the chunk holding this code.
   const { parseProject } = createRequire(import.meta.url)('./parse.js') as typeof import('./parse.js');
   const project = parseProject(dir);
   cacheProject(project);
