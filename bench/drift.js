@@ -77,6 +77,7 @@ function transpileSupport(into) {
   const files = [
     'tests/support/kube-api-server.ts',
     'tests/support/drift-bulk.ts',
+    'tests/support/loopback.ts',
     ...readdirSync(path.join(REPO_ROOT, 'tests/support/kube-api')).filter((f) => f.endsWith('.ts')).map((f) => `tests/support/kube-api/${f}`),
   ];
   for (const file of files) {
