@@ -6,11 +6,12 @@ import { applyConfigArgs, genConfigArgs, healthArgs, kubeconfigArgs, talosTarget
 import { clusterNodes, requireCluster } from '../../src/cluster/clusters.js';
 import { mergeKubeconfig, type Kubeconfig } from '../../src/cluster/kubeconfig-merge.js';
 import { findFlag, KUBECTL_AIMING, KUBECTL_NAMESPACE, pinnedKubectlArgs, splitPassthrough, withPinned } from '../../src/cluster/pinning.js';
-import { loadProject } from '../../src/config/load.js';
+// parse.ts directly: the validation under test lives there (load.ts adds the cache and loads parse.js, built, lazily)
+import { parseProject } from '../../src/config/parse.js';
 import { kubeContextFor } from '../../src/config/resolve.js';
 import { REPO_ROOT } from '../support/cli.js';
 
-const project = loadProject(path.join(REPO_ROOT, 'tests/fixtures/talos'));
+const project = parseProject(path.join(REPO_ROOT, 'tests/fixtures/talos'));
 const lab = requireCluster(project, 'lab');
 
 describe('clusters in foundation.yaml', () => {
@@ -23,11 +24,11 @@ describe('clusters in foundation.yaml', () => {
     mkdirSync(path.join(dir, 'stacks'));
     const cluster = 'clusters: { lab: { endpoint: "https://192.0.2.10:6443", talosEndpoints: [192.0.2.11], nodes: { controlPlane: [{ address: 192.0.2.11 }] }, talosVersion: v1.11.5, kubernetesVersion: v1.34.1, kubeContext: lab, secretsBundleEnv: LAB_SECRETS } }';
     writeFileSync(path.join(dir, 'foundation.yaml'), `environments: { lab: { cluster: labb } }\n${cluster}\n`);
-    expect(() => loadProject(dir)).toThrow('foundation.yaml: field "environments.lab.cluster": unknown cluster "labb"');
+    expect(() => parseProject(dir)).toThrow('foundation.yaml: field "environments.lab.cluster": unknown cluster "labb"');
     writeFileSync(path.join(dir, 'foundation.yaml'), `environments: { lab: { cluster: lab, kubeContext: honey } }\n${cluster}\n`);
-    expect(() => loadProject(dir)).toThrow('foundation.yaml: field "environments.lab.kubeContext": "honey" is not cluster lab\'s context "lab"');
+    expect(() => parseProject(dir)).toThrow('foundation.yaml: field "environments.lab.kubeContext": "honey" is not cluster lab\'s context "lab"');
     writeFileSync(path.join(dir, 'foundation.yaml'), `environments: { lab: { cluster: lab } }\n${cluster.replace('192.0.2.11 }', 'lab-cp-1 }')}\n`);
-    expect(() => loadProject(dir)).toThrow('field "clusters.lab.nodes.controlPlane.0.address": must be an IPv4 or IPv6 address');
+    expect(() => parseProject(dir)).toThrow('field "clusters.lab.nodes.controlPlane.0.address": must be an IPv4 or IPv6 address');
   });
 
   it('lists control-plane nodes first (the bootstrap node), then workers', () => {
