@@ -115,17 +115,22 @@ describe('two checkouts, one state', () => {
 
   it('the lock error names the holder and the way out', async () => {
     const second = copyFixture('basic');
-    const env = { ...project.env, TF_VAR_sleep_seconds: '5' };
-    // a fresh state (ENV staging), so the first apply creates the resource and holds the lock meanwhile
-    const first = spawnCli(['apply', 'sleeper', '--env', 'staging', '--auto-approve'], { cwd: project.dir, env: { ...env, TF_VAR_sleep_seconds: '6' } });
-    let output = '';
-    first.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(() => output.includes('(local-exec): sleeper-started'), 'the first apply to hold the lock');
-    const blocked = await runCli(['plan', 'sleeper', '--env', 'staging'], { cwd: second, env });
-    expect(blocked.exitCode).toBe(1);
-    const tail = blocked.stderr.trimEnd().split('\n').slice(-2);
-    expect(tail[0]).toBe('error: tofu plan failed for stack "sleeper" (exit 1)');
-    expect(tail[1]).toMatch(/^hint: the state lock is held by \S+@\S+ \(apply\) since .+; if that run is gone \(killed, crashed\), "foundation state lock sleeper" shows the lock and "foundation state unlock sleeper" releases it$/);
-    expect((await first).exitCode).toBe(0);
+    const env = { ...project.env, TF_VAR_sleep_seconds: '1' };
+    // A fresh state (ENV staging): the first apply creates the resource, and its state write is
+    // held at the S3 server, so it holds the lock for as long as the second run needs, however slow the machine.
+    const hold = project.s3.holdWrites('staging/sleeper/terraform.tfstate');
+    try {
+      const first = spawnCli(['apply', 'sleeper', '--env', 'staging', '--auto-approve'], { cwd: project.dir, env });
+      await hold.arrived;
+      const blocked = await runCli(['plan', 'sleeper', '--env', 'staging'], { cwd: second, env });
+      expect(blocked.exitCode).toBe(1);
+      const tail = blocked.stderr.trimEnd().split('\n').slice(-2);
+      expect(tail[0]).toBe('error: tofu plan failed for stack "sleeper" (exit 1)');
+      expect(tail[1]).toMatch(/^hint: the state lock is held by \S+@\S+ \(apply\) since .+; if that run is gone \(killed, crashed\), "foundation state lock sleeper" shows the lock and "foundation state unlock sleeper" releases it$/);
+      hold.release();
+      expect((await first).exitCode).toBe(0);
+    } finally {
+      hold.release();
+    }
   });
 });
