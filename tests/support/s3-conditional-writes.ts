@@ -11,6 +11,7 @@
 // Path-style addressing only (the backend files foundation writes set use_path_style).
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sendError } from './s3-xml.js';
 
 /** The part of s3rver's FilesystemStore this layer reads. */
 export interface S3rverStore {
@@ -33,17 +34,6 @@ export interface ConditionalWritesLayer {
   /** Conditional PUTs refused with 412, for tests that prove the layer was in play. */
   refused(): number;
   close(): Promise<void>;
-}
-
-function errorXml(code: string, message: string, detail: Record<string, string>): string {
-  const extra = Object.entries(detail).map(([k, v]) => `<${k}>${v}</${k}>`).join('');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>${extra}<RequestId>0</RequestId></Error>`;
-}
-
-function sendError(res: ServerResponse, status: number, code: string, message: string, detail: Record<string, string>): void {
-  const body = errorXml(code, message, detail);
-  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), 'x-amz-error-code': code });
-  res.end(body);
 }
 
 /** `/bucket/some/key` → bucket and decoded key; undefined for bucket-level requests. */

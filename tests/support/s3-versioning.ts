@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { send, sendError, sendXml, xmlEscape } from './s3-xml.js';
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const OWNER = '<Owner><ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID><DisplayName>S3rver</DisplayName></Owner>';
@@ -40,26 +41,8 @@ interface Upstream {
   body: Buffer;
 }
 
-function xmlEscape(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 function newVersionId(): string {
   return randomBytes(24).toString('base64url').slice(0, 32);
-}
-
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body = ''): void {
-  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-function sendXml(res: ServerResponse, status: number, xml: string, headers: Record<string, string> = {}): void {
-  send(res, status, { 'content-type': 'application/xml', ...headers }, `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`);
-}
-
-function sendError(res: ServerResponse, status: number, code: string, message: string, detail: Record<string, string> = {}, headers: Record<string, string> = {}): void {
-  const extra = Object.entries(detail).map(([k, v]) => `<${k}>${xmlEscape(v)}</${k}>`).join('');
-  sendXml(res, status, `<Error><Code>${code}</Code><Message>${message}</Message>${extra}<RequestId>0</RequestId></Error>`, { 'x-amz-error-code': code, ...headers });
 }
 
 export async function startVersioningLayer(upstreamPort: number): Promise<VersioningLayer> {
