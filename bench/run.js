@@ -25,6 +25,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => (interrup
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(REPO_ROOT, 'bin', 'foundation.js');
+const BUILT = path.join(REPO_ROOT, 'dist', 'cli.cjs');
+const BARE_PLANS = path.join(REPO_ROOT, 'bench', 'bare-plans.js');
 // --before <bin/foundation.js of another build>: each foundation row gets a twin run with
 // that build, interleaved with it in the same rounds (paired before/after on one machine).
 let BEFORE;
@@ -44,10 +46,22 @@ function command(label, file, args, { cwd, env, okCodes = [0] }) {
  * is given (labelled "(before)"). `label` defaults to the command line.
  */
 function foundation(args, opts, label = `node bin/foundation.js ${args.join(' ')}`) {
-  const rows = [command(label, NODE, [CLI, ...args], opts)];
-  if (BEFORE) rows.push(command(`${label} (before)`, NODE, [BEFORE, ...args], opts));
+  const rows = [command(label, NODE, [CLI, ...args], withCacheHome(opts, 'this'))];
+  if (BEFORE) rows.push(command(`${label} (before)`, NODE, [BEFORE, ...args], withCacheHome(opts, 'before')));
   return rows;
 }
+
+/**
+ * Each build keeps its caches (configuration, code) in a cache home of its own, filled by
+ * the warm-up runs: in one shared home, two builds would evict each other's configuration
+ * entry on every run. A row that sets XDG_CACHE_HOME itself keeps it.
+ */
+function withCacheHome(opts, build) {
+  if (opts.env.XDG_CACHE_HOME) return opts;
+  CACHE_HOMES[build] ??= mkdtempSync(path.join(os.tmpdir(), `foundation-bench-cache-${build}-`));
+  return { ...opts, env: { ...opts.env, XDG_CACHE_HOME: CACHE_HOMES[build] } };
+}
+const CACHE_HOMES = {};
 
 /**
  * Runs a scenario's setup with a list of cleanup steps, and returns what it set up with a
@@ -81,12 +95,13 @@ const scenarios = {
           command('node -e 0', NODE, ['-e', '0'], opts),
           ...foundation(['--help'], opts),
           ...foundation(['stacks', '--json'], opts),
-          // HOME and XDG_CACHE_HOME where no cache can be made: every run parses and validates.
-          ...foundation(['stacks', '--json'], { ...opts, env: { ...opts.env, HOME: NO_CACHE, XDG_CACHE_HOME: NO_CACHE } }, 'node bin/foundation.js stacks --json (no config cache)'),
+          // HOME and XDG_CACHE_HOME where no cache can be made: every run parses and validates
+          // the configuration, and compiles the bundle without V8's code cache.
+          ...foundation(['stacks', '--json'], { ...opts, env: { ...opts.env, HOME: NO_CACHE, XDG_CACHE_HOME: NO_CACHE } }, 'node bin/foundation.js stacks --json (no caches)'),
         ],
         notes: [
           `cwd: the repository root (${countStacks()} stacks), ENV=dev`,
-          'the configuration cache (src/config/cache.ts) is filled by the warm-up runs, as by any earlier run on an unchanged project; the last row shows the cost without it',
+          'the caches (configuration: src/config/cache.ts; compiled code: src/util/code-cache.ts) are filled by the warm-up runs, as by any earlier run of the same build on an unchanged project; the last row shows the cost without them',
         ],
         async teardown() {},
       };
@@ -200,20 +215,31 @@ const scenarios = {
         const okCodes = [0, 2];
         const opts = { cwd: dir, env, okCodes };
         const all = foundation(['plan', '--all'], opts);
+        // The floor: the same plans from a wrapper that costs nothing but Node's start
+        // (bench/bare-plans.js), all four at foundation's default parallelism, and one.
+        const cores = os.availableParallelism();
+        const roots = stacks.map((stack) => path.join(dir, 'tofu', 'stacks', stack));
+        const bare = (label, some) => command(label, NODE, [BARE_PLANS, findTofu(env).path, String(cores), ...some], { cwd: dir, env: tofuEnv(env, s3), okCodes: [0] });
+        const floor = [bare(`floor: the ${stacks.length} plans, ${cores} at a time`, roots), bare(`floor: one plan (${stacks[0]})`, roots.slice(0, 1))];
         return {
-          commands: [...all, ...stacks.flatMap((stack) => foundation(['plan', stack], opts))],
+          commands: [...all, ...stacks.flatMap((stack) => foundation(['plan', stack], opts)), ...floor],
           notes: [
             `fixture: a copy of the repository's foundation.yaml and stacks/ (${stacks.join(', ')}: a chain), each root one \`terraform_data\` and one output, initialized once with \`foundation init --all\` (untimed)`,
-            `--parallelism defaults to the number of cores (${os.availableParallelism()})`,
+            `--parallelism defaults to the number of cores (${cores})`,
+            'floor rows: `node bench/bare-plans.js` runs the same tofu plans with nothing around them but a Node process; their ratio is what any wrapper gets on this machine',
           ],
           derive: (measured) => {
             const lines = [];
+            const median = (label) => measured.find((m) => m.label === label).median;
+            const floorAll = median(floor[0].label);
+            const floorRatio = floorAll / median(floor[1].label);
+            lines.push(`floor: the ${stacks.length} plans ${floorAll.toFixed(1)} ms, one plan ${median(floor[1].label).toFixed(1)} ms; ratio **${floorRatio.toFixed(2)}×** (the best any wrapper can show here)`);
             for (const suffix of BEFORE ? ['', ' (before)'] : ['']) {
-              const allRow = measured.find((m) => m.label === `node bin/foundation.js plan --all${suffix}`);
-              const ofBuild = (m) => m.label.endsWith(' (before)') === Boolean(suffix);
+              const allRow = median(`node bin/foundation.js plan --all${suffix}`);
+              const ofBuild = (m) => m.label.startsWith('node bin/foundation.js') && m.label.endsWith(' (before)') === Boolean(suffix);
               const singles = measured.filter((m) => ofBuild(m) && !m.label.includes('--all'));
               const slowest = singles.reduce((a, b) => (b.median > a.median ? b : a));
-              lines.push(`${suffix ? 'before' : 'this build'}: \`plan --all\` median ${allRow.median.toFixed(1)} ms; slowest single plan (\`${slowest.label}\`) ${slowest.median.toFixed(1)} ms; ratio **${(allRow.median / slowest.median).toFixed(2)}×**`);
+              lines.push(`${suffix ? 'before' : 'this build'}: \`plan --all\` median ${allRow.toFixed(1)} ms; slowest single plan (\`${slowest.label}\`) ${slowest.median.toFixed(1)} ms; ratio **${(allRow / slowest.median).toFixed(2)}×**; \`plan --all\` / floor **${(allRow / floorAll).toFixed(2)}×**`);
             }
             return lines;
           },
@@ -358,7 +384,7 @@ async function main() {
   const names = positionals.length ? positionals : Object.keys(scenarios);
   const unknown = names.filter((name) => !Object.hasOwn(scenarios, name));
   if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
-  if (!existsSync(path.join(REPO_ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  if (!existsSync(BUILT)) throw new Error('dist/cli.cjs is missing: run `npm run build` first');
 
   const stale = staleBuild();
   if (stale) log(`bench: warning: ${stale}`);
@@ -376,6 +402,7 @@ async function main() {
     }
   }
 
+  for (const dir of Object.values(CACHE_HOMES)) rmSync(dir, { recursive: true, force: true });
   machine.loadAfter = loadAverage();
   const invocation = invocationLine();
   const report = { invocation, machine, runs, warmup, stale, results };
@@ -577,7 +604,7 @@ const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(' / ');
 
 /** dist/ is what bin/foundation.js runs: say so when a source file is newer than the build. */
 function staleBuild() {
-  const built = statSync(path.join(REPO_ROOT, 'dist', 'cli.js')).mtimeMs;
+  const built = statSync(BUILT).mtimeMs;
   const newer = [];
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {

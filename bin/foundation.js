@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Launcher only: the CLI is bundled into dist/ by `npm run build` (run by `npm ci` through `prepare`).
-// With --debug, stack traces point at src/*.ts through dist/*.js.map (off otherwise: no map is read).
+// CommonJS (bin/package.json), like the bundles: Node's ESM loader is never started for --help.
+// With --debug, stack traces point at src/*.ts through dist/*.cjs.map (off otherwise: no map is read).
 if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
-await import('../dist/cli.js');
+require('../dist/cli.cjs');

@@ -1,28 +1,43 @@
 // `npm run build`: bundles src/ into dist/ with esbuild (tsc only type-checks, see package.json).
-// One process start loads a handful of files instead of ~200 (the project's modules, execa's,
-// commander's); the lazy imports stay lazy: every `import()` becomes its own chunk, and the heavy
-// libraries stay external, loaded from node_modules only on the paths that import them.
+// Two CommonJS bundles, so a run loads two files instead of ~200 and never pays for Node's
+// ESM loader:
+//   dist/cli.cjs  the command line (commander, src/cli.ts): all that --help and usage errors load;
+//   dist/app.cjs  everything a command runs (src/app.ts), loaded through V8's code cache
+//                 (src/util/code-cache.ts) once a command runs.
+// CommonJS, because Node 20 has a code cache for CommonJS only. Inside app.cjs every lazy
+// import() stays lazy (esbuild initializes a module on its first import), and the heavy
+// libraries stay external, required from node_modules only on the paths that use them.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
-await build({
-  // config/parse.ts is an entry of its own: config/load.ts require()s ./parse.js lazily and
-  // synchronously (createRequire), next to the chunk that holds load.ts, so every file is flat in dist/.
-  entryPoints: { cli: 'src/cli.ts', parse: 'src/config/parse.ts' },
+const common = {
   outdir: 'dist',
-  entryNames: '[name]',
-  chunkNames: '[name]-[hash]',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // Mapped back to src/ when bin/foundation.js enables source maps (--debug).
+  // Smaller files parse faster; names are kept, and bin/foundation.js maps traces back to
+  // src/ through the source maps with --debug.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // ASCII only (non-ASCII escaped): src/util/code-cache.ts reads the bundle as latin1.
+  charset: 'ascii',
   sourcemap: true,
   sourcesContent: false,
-  external: ['@aws-sdk/client-s3', '@kubernetes/client-node', '@gitbeaker/rest', 'listr2'],
-  // Bundled CommonJS (cross-spawn inside execa) require()s Node's built-ins.
-  banner: { js: "import { createRequire as __foundationRequire } from 'node:module'; const require = __foundationRequire(import.meta.url);" },
+  inject: ['scripts/import-meta-url.js'],
+  define: { 'import.meta.url': 'importMetaUrl' },
   logLevel: 'warning',
-});
+};
+await Promise.all([
+  build({ ...common, entryPoints: { cli: 'src/cli.ts' } }),
+  build({
+    ...common,
+    entryPoints: { app: 'src/app.ts' },
+    external: ['@aws-sdk/client-s3', '@kubernetes/client-node', '@gitbeaker/rest', '@gitbeaker/requester-utils', 'listr2'],
+    // Their import() becomes require() (Node >= 20.19 requires ES modules too): code compiled
+    // with vm.Script, as app.cjs is, has no import() without an experimental flag.
+    supported: { 'dynamic-import': false },
+  }),
+]);

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import type { GlobalOptions } from './commands/options.js';
+import { requireWithCodeCache } from './util/code-cache.js';
+
+type App = typeof import('./app.js');
+
+/** dist/app.cjs (see app.ts), next to this bundle; `variant` names the command, for its code cache. */
+function loadApp(variant: string): App {
+  return requireWithCodeCache<App>(fileURLToPath(new URL('./app.cjs', import.meta.url)), variant);
+}
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -19,20 +28,23 @@ const program = new Command('foundation')
 const EXIT_CODES = 'Exit codes: 0 success, 1 error (bad input, tofu failed, interrupted), 3 refused by a guard.';
 const DURATION_FORMAT = 'a whole number with ms, s, m or h, e.g. 90s, 30m, 1h';
 
-/** Each command's module is imported only when that command runs, so --help stays light. */
-function action<A extends unknown[]>(load: () => Promise<{ run: (global: GlobalOptions, ...args: A) => Promise<number | void> }>) {
+/** Each command's module is loaded only when that command runs, so --help stays light. */
+function action<A extends unknown[]>(load: (app: App) => Promise<{ run: (global: GlobalOptions, ...args: A) => Promise<number | void> }>) {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const global = command.optsWithGlobals() as GlobalOptions;
-    const { run } = await load();
+    const app = loadApp(commandPath(command));
+    const { run } = await load(app);
     const go = async () => (await run(global, ...(args.slice(0, -1) as A))) ?? 0;
     // Run commands leave their --json / --report-file report even when they fail before the stacks run.
     if (!['init', 'plan', 'apply'].includes(command.name())) process.exitCode = await go();
-    else {
-      const { withFailureReport } = await import('./orchestrate/failed-run.js');
-      process.exitCode = await withFailureReport(command.name(), global, command.opts(), go);
-    }
+    else process.exitCode = await (await app.withFailureReport())(command.name(), global, command.opts(), go);
   };
+}
+
+/** "state-key" for `foundation state key`. */
+function commandPath(command: Command): string {
+  return command.parent?.parent ? `${commandPath(command.parent)}-${command.name()}` : command.name();
 }
 
 /** --only a,b --only c: repeatable, comma-separated. */
@@ -69,40 +81,40 @@ program
   .option('--changed-since <ref>', 'stacks whose files changed since a git ref, plus their dependents')
   .option('--json', 'machine-readable output')
   .option('--matrix', 'with --json: a GitHub Actions matrix, one job per stack')
-  .action(action(() => import('./commands/stacks.js')));
+  .action(action((app) => app.commands['stacks']()));
 
 program
   .command('graph')
   .description('the stack dependency graph')
   .option('--json', 'machine-readable output')
   .option('--dot', 'Graphviz dot')
-  .action(action(() => import('./commands/graph.js')));
+  .action(action((app) => app.commands['graph']()));
 
 const state = program.command('state').description('state helpers: key, lock, unlock, versions, pull, restore, migrate');
 state
   .command('key')
   .description('print the resolved S3 state key of a stack, alone on stdout')
   .argument('<stack>', 'stack name')
-  .action(action(() => import('./commands/state-key.js')));
+  .action(action((app) => app.commands['state-key']()));
 state
   .command('lock')
   .description('show the stack\'s state lock (the <key>.tflock object): ID, who, operation, age; exit 1 when there is none')
   .argument('<stack>', 'stack name')
   .option('--json', 'machine-readable output')
-  .action(action(() => import('./commands/state-lock.js')));
+  .action(action((app) => app.commands['state-lock']()));
 state
   .command('unlock')
   .description('release a state lock left behind by a run that is gone (tofu force-unlock), after a confirmation')
   .argument('<stack>', 'stack name')
   .option('--force', 'no confirmation; also for a lock younger than 5 minutes, and in CI')
-  .action(action(() => import('./commands/state-unlock.js')));
+  .action(action((app) => app.commands['state-unlock']()));
 
 state
   .command('versions')
   .description('list the versions of a stack\'s state (needs bucket versioning): time, size, serial, lineage, version id')
   .argument('<stack>', 'stack name')
   .option('--json', 'machine-readable output')
-  .action(action(() => import('./commands/state-versions.js')));
+  .action(action((app) => app.commands['state-versions']()));
 
 state
   .command('pull')
@@ -110,7 +122,7 @@ state
   .argument('<stack>', 'stack name')
   .option('--version-id <id>', 'an earlier version (see "state versions"); not --version, which prints foundation\'s')
   .option('--out <file>', 'write it to a file (mode 0600: states hold secrets) instead of stdout')
-  .action(action(() => import('./commands/state-pull.js')));
+  .action(action((app) => app.commands['state-pull']()));
 
 state
   .command('restore')
@@ -119,7 +131,7 @@ state
   .requiredOption('--version-id <id>', 'the version to restore (see "state versions")')
   .option('--yes', 'restore without asking')
   .option('--json', 'print the result as JSON')
-  .action(action(() => import('./commands/state-restore.js')));
+  .action(action((app) => app.commands['state-restore']()));
 
 state
   .command('migrate')
@@ -128,13 +140,13 @@ state
   .requiredOption('--from <backend>', 'gitlab-http')
   .requiredOption('--to <backend>', 's3')
   .option('--json', 'print the evidence as JSON')
-  .action(action(() => import('./commands/state-migrate.js')));
+  .action(action((app) => app.commands['state-migrate']()));
 
 program
   .command('doctor')
   .description('check binaries, variables, the S3 bucket (credentials, versioning, conditional writes) and kube contexts; exit 1 on any fail')
   .option('--json', 'machine-readable output')
-  .action(action(() => import('./commands/doctor.js')));
+  .action(action((app) => app.commands['doctor']()));
 
 withSelection(
   program
@@ -142,7 +154,7 @@ withSelection(
     .description('S3 backend files')
     .command('materialize')
     .description('write <root>/backend.s3.tfbackend (and the backend block when the root declares none)'),
-).action(action(() => import('./commands/backend-materialize.js')));
+).action(action((app) => app.commands['backend-materialize']()));
 
 withRunOptions(
   program.command('init').description('tofu init against the S3 backend, skipped when already initialized the same way'),
@@ -150,7 +162,7 @@ withRunOptions(
 )
   .option('--force', 'run init even when the stack is initialized already')
   .option('--legacy', 'the stack\'s state is on GitLab (backend gitlab-http, compatibility only): init tofu\'s http backend')
-  .action(action(() => import('./commands/init.js')));
+  .action(action((app) => app.commands['init']()));
 
 withRunOptions(
   program.command('plan').description('init when needed, then plan into saved plan files'),
@@ -158,7 +170,7 @@ withRunOptions(
 )
   .option('--out <file>', 'plan file for one stack (default .foundation/plans/<env>/<stack>.tfplan)')
   .option('--detailed-exitcode', 'exit 2 when there are changes, as tofu plan -detailed-exitcode does')
-  .action(action(() => import('./commands/plan.js')));
+  .action(action((app) => app.commands['plan']()));
 
 withRunOptions(program.command('apply').description('plan, show every summary, ask once, apply in dependency order'), '1')
   .option('--plan <file>', 'apply this saved plan file (one stack)')
@@ -167,7 +179,7 @@ withRunOptions(program.command('apply').description('plan, show every summary, a
   .option('--drain-timeout <duration>', `how long to wait for busy ARC runners: ${DURATION_FORMAT} (default: apply.drain.timeout)`)
   .option('--skip-drain', 'apply without draining the ARC scale sets (loud; refused in CI unless FOUNDATION_ALLOW_SKIP_DRAIN=1)')
   .option('--lease-wait <duration>', 'how long to wait for another run\'s drain Lease to expire (default: a little over its duration)')
-  .action(action(() => import('./commands/apply.js')));
+  .action(action((app) => app.commands['apply']()));
 
 withSelection(
   program.command('drift').description('compare each stack\'s OpenTofu state with the live cluster; exit 0 ran, 1 error (2 drift with --detailed-exitcode)'),
@@ -176,7 +188,7 @@ withSelection(
   .option('--detailed-exitcode', 'exit 2 when anything drifted')
   .option('--json', 'machine-readable report')
   .option('--markdown', 'the report as markdown (also appended to $GITHUB_STEP_SUMMARY when set)')
-  .action(action(() => import('./commands/drift.js')));
+  .action(action((app) => app.commands['drift']()));
 
 program
   .command('drain')
@@ -187,7 +199,7 @@ program
   .option('--drain-timeout <duration>', `how long to wait for busy runners: ${DURATION_FORMAT} (default: apply.drain.timeout)`)
   .option('--lease-wait <duration>', 'how long to wait for another run\'s drain Lease to expire (default: a little over its duration)')
   .option('--json', 'with --status: machine-readable output')
-  .action(action(() => import('./commands/drain.js')));
+  .action(action((app) => app.commands['drain']()));
 
 // ---- Talos clusters (foundation.yaml clusters:) and tools pinned to them ----
 const cluster = program.command('cluster').description('the Talos clusters foundation.yaml defines: configs, apply, bootstrap, health, kubeconfig, status');
@@ -197,7 +209,7 @@ cluster
   .description('talosctl gen config from the secrets bundle into .foundation/clusters/<cluster>/ (0600)')
   .argument('<cluster>', 'cluster name')
   .option('--new-secrets', 'create the secrets bundle first (only when none exists: a brand-new cluster)')
-  .action(action(() => import('./commands/cluster-config.js')));
+  .action(action((app) => app.commands['cluster-config']()));
 
 cluster
   .command('apply')
@@ -206,13 +218,13 @@ cluster
   .option('--node <node>', 'only this node (address or name)')
   .option('--insecure', 'for machines still in maintenance mode')
   .option('--dry-run', 'show the change Talos reports, apply nothing')
-  .action(action(() => import('./commands/cluster-apply.js')));
+  .action(action((app) => app.commands['cluster-apply']()));
 
 cluster
   .command('bootstrap')
   .description('bootstrap etcd on the first control-plane node, once: exit 0 without calling it when etcd has members')
   .argument('<cluster>', 'cluster name')
-  .action(action(() => import('./commands/cluster-bootstrap.js')));
+  .action(action((app) => app.commands['cluster-bootstrap']()));
 
 cluster
   .command('health')
@@ -220,35 +232,35 @@ cluster
   .argument('<cluster>', 'cluster name')
   .option('--wait <duration>', 'how long talosctl waits for the checks to pass', '10m')
   .option('--json', 'machine-readable summary (progress still goes to stderr)')
-  .action(action(() => import('./commands/cluster-health.js')));
+  .action(action((app) => app.commands['cluster-health']()));
 
 cluster
   .command('kubeconfig')
   .description('fetch the admin kubeconfig and merge it under the context foundation.yaml names')
   .argument('<cluster>', 'cluster name')
   .option('--output <file>', 'merge into this file instead of $KUBECONFIG or ~/.kube/config')
-  .action(action(() => import('./commands/cluster-kubeconfig.js')));
+  .action(action((app) => app.commands['cluster-kubeconfig']()));
 
 cluster
   .command('status')
   .description('nodes, Kubernetes API and workload readiness; exit 0 all ready, 1 otherwise')
   .argument('<cluster>', 'cluster name')
   .option('--json', 'machine-readable output')
-  .action(action(() => import('./commands/cluster-status.js')));
+  .action(action((app) => app.commands['cluster-status']()));
 
 program
   .command('kubectl')
   .description('the real kubectl pinned to a stack\'s context and namespace, or a cluster\'s context: foundation kubectl <stack> -- <args>')
   .argument('[stack-and-args...]', 'a stack name, then -- and kubectl\'s arguments')
   .option('--cluster <cluster>', 'aim at a cluster from foundation.yaml instead of a stack')
-  .action(action(() => import('./commands/kubectl.js')));
+  .action(action((app) => app.commands['kubectl']()));
 
 program
   .command('talosctl')
   .description('the real talosctl with --talosconfig, --endpoints and --nodes from foundation.yaml: foundation talosctl <cluster> -- <args>')
   .argument('[cluster-and-args...]', 'a cluster name, then -- and talosctl\'s arguments')
   .option('--node <node>', 'only this node (address or name) instead of all of the cluster\'s')
-  .action(action(() => import('./commands/talosctl.js')));
+  .action(action((app) => app.commands['talosctl']()));
 
 program
   .command('roadmap')
@@ -257,7 +269,7 @@ program
   .option('--markdown', 'a page for the group\'s docs site')
   .option('--mermaid', 'the dependency graph with progress, as a Mermaid flowchart')
   .option('--offline <file>', 'render a snapshot saved with --json instead of reading GitLab and the cluster')
-  .action(action(() => import('./commands/roadmap.js')));
+  .action(action((app) => app.commands['roadmap']()));
 
 // The pinned tools end with the tool's own exit code.
 const PASSTHROUGH_EXIT_CODES = (tool: string) =>
@@ -280,11 +292,10 @@ function addExitCodes(command: Command): void {
 addExitCodes(program);
 program.addHelpText('after', `\n${EXIT_CODES} plan and drift --detailed-exitcode: 2 means changes or drift.`);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
+// A CommonJS bundle has no top-level await.
+program.parseAsync(process.argv).catch(async (error: unknown) => {
   const { debug, color } = program.opts<{ debug?: boolean; color?: boolean }>();
-  // Imported only on an error: chalk is not needed on the way to a successful run.
-  const { reportError } = await import('./ui/report-error.js');
+  // Loaded only on an error: chalk is not needed on the way to a successful run.
+  const reportError = await loadApp('error').reportError();
   process.exitCode = reportError(error, { debug: Boolean(debug), color: color !== false });
-}
+});

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { cacheHome, ensureCacheHome } from '../util/cache-home.js';
 import { PROJECT_FILE, STACK_FILE, type Project, type Stack } from './load.js';
 import type { FoundationFile } from './schema.js';
 
@@ -50,13 +50,7 @@ export function cacheProject(project: Project): void {
   const print = fingerprint(project.dir, project.config.stacksDir);
   if (!print || print.newest > Date.now() - RECENT_MS) return;
   const entry: Entry = { fingerprint: print.key, project: { dir: project.dir, config: project.config, stacks: [...project.stacks.values()] } };
-  try {
-    // The cache home itself is made without `recursive` (never a whole missing path, and
-    // Node's recursive mkdir can spin forever under a special file system such as /proc).
-    mkdirSync(cacheHome(), { mode: 0o700 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return;
-  }
+  if (!ensureCacheHome()) return;
   try {
     writeFileAtomic(cacheFile(project.dir), JSON.stringify(entry), 0o600);
   } catch {
@@ -85,12 +79,6 @@ function fingerprint(dir: string, stacksDir = 'stacks'): Fingerprint | undefined
   } catch {
     return undefined;
   }
-}
-
-/** $XDG_CACHE_HOME when it is an absolute path (as the XDG spec asks), else ~/.cache. */
-function cacheHome(): string {
-  const xdg = process.env.XDG_CACHE_HOME;
-  return xdg && path.isAbsolute(xdg) ? xdg : path.join(homedir(), '.cache');
 }
 
 function cacheFile(dir: string): string {

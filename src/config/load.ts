@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { FoundationError } from '../ui/errors.js';
 import { cachedProject, cacheProject } from './cache.js';
@@ -49,9 +48,9 @@ export function loadProject(start = process.cwd()): Project {
   const dir = findProjectDir(start);
   const cached = cachedProject(dir);
   if (cached) return cached;
-  // Loaded only on a cache miss (synchronously: loadProject is called from synchronous code);
-  // scripts/build.mjs keeps parse.js an entry of its own, in dist/ next to the chunk holding this code.
-  const { parseProject } = createRequire(import.meta.url)('./parse.js') as typeof import('./parse.js');
+  // Loaded only on a cache miss, and synchronously (loadProject is called from synchronous
+  // code): the bundle holds parse.ts, the YAML parser and the schemas, initialized only here.
+  const { parseProject } = require('./parse.js') as typeof import('./parse.js');
   const project = parseProject(dir);
   cacheProject(project);
   return project;

@@ -20,7 +20,9 @@ export function watchLockError(write: (text: string) => void): { write: (text: s
   let tail = '';
   return {
     write: (text) => {
-      tail = (tail + text).slice(-KEEP_CHARS);
+      tail += text;
+      // Trimmed at twice the size, not per chunk: a long plan writes thousands of lines.
+      if (tail.length > 2 * KEEP_CHARS) tail = tail.slice(-KEEP_CHARS);
       write(text);
     },
     hint: (stack) => {

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync }
 import path from 'node:path';
 
 /** Writes via a temp file in the same directory and a rename, so readers never see half a file. */
-export function writeFileAtomic(file: string, content: string, mode = 0o644): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array, mode = 0o644): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const temp = tempPathFor(file);
   try {

@@ -1,26 +1,19 @@
-import { execa } from 'execa';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { baseEnv, CLI, REPO_ROOT, runCli } from '../support/cli.js';
+import { REPO_ROOT, runCli } from '../support/cli.js';
+import { loadedModules, TRACE_MODULES } from '../support/module-trace.js';
 import { copyFixture, removeFixtures } from '../support/project.js';
 
-// dist/ is an esbuild bundle (scripts/build.mjs): these check what a user would notice if the
-// bundle lost its source maps or pulled a lazily loaded library onto every run.
+// dist/ is two esbuild bundles (scripts/build.mjs): these check what a user would notice if the
+// bundle lost its source maps, pulled a lazily loaded library onto every run, or mishandled
+// its code cache.
 
-/** An ESM resolve hook that prints every bare package a run imports, one `loaded <name>` line each on stderr. */
-const TRACE_IMPORTS = `data:text/javascript,${encodeURIComponent(`
-import { register } from 'node:module';
-register('data:text/javascript,' + encodeURIComponent(\`
-export async function resolve(specifier, context, next) {
-  if (/^(@[^/]+\\\\/)?[a-z]/.test(specifier) && !specifier.startsWith('node:')) process.stderr.write('loaded ' + specifier + '\\\\n');
-  return next(specifier, context);
-}\`));
-`)}`;
-
-/** Runs `node bin/foundation.js ...args` with the hook: its exit code, stderr and the packages it imported. */
+/** Runs `node bin/foundation.js ...args` with the module trace: its exit code, stderr and the heavy libraries it loaded. */
 async function runTraced(args: string[], cwd: string, env: Record<string, string | undefined>) {
-  const result = await execa(process.execPath, ['--import', TRACE_IMPORTS, CLI, ...args], { cwd, env: baseEnv(env), extendEnv: false, reject: false, stdin: 'ignore' });
-  const stderr = String(result.stderr);
-  return { exitCode: result.exitCode, stderr, loaded: [...stderr.matchAll(/^loaded (\S+)$/gm)].map((m) => m[1]!) };
+  const result = await runCli(args, { cwd, env: { ...env, ...TRACE_MODULES } });
+  return { exitCode: result.exitCode, stderr: result.stderr, loaded: loadedModules(result.stderr) };
 }
 
 const HEAVY = ['@aws-sdk/client-s3', '@kubernetes/client-node', '@gitbeaker/rest', 'listr2'];
@@ -33,11 +26,45 @@ describe('the bundled CLI', () => {
     expect(withDebug.exitCode).toBe(1);
     expect(withDebug.stderr).toMatch(/^error: unknown stack "nosuch"$/m);
     expect(withDebug.stderr).toMatch(/\n\s+at requireStack \(.*src\/config\/resolve\.ts:\d+:\d+\)/);
-    expect(withDebug.stderr).not.toMatch(/dist\/[^\n]*\.js:\d+/);
+    expect(withDebug.stderr).not.toMatch(/dist\/[^\n]*\.c?js:\d+/);
 
     const plain = await runCli(['plan', 'nosuch'], { cwd: REPO_ROOT, env: { ENV: 'dev' } });
     expect(plain.exitCode).toBe(1);
     expect(plain.stderr).not.toMatch(/\n\s+at /);
+    // The error is reported as the operator's (one app bundle per process: one FoundationError class).
+    expect(plain.stderr).toMatch(/^hint: known stacks: /m);
+  });
+
+  it('keeps compiled code in $XDG_CACHE_HOME/foundation/code: written once, used after, junk in it only costs time', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'foundation-code-cache-'));
+    try {
+      const env = { ENV: 'dev', XDG_CACHE_HOME: home };
+      const stacks = () => runCli(['stacks', '--json'], { cwd: REPO_ROOT, env });
+      const first = await stacks();
+      expect(first.exitCode, first.stderr).toBe(0);
+      const dir = path.join(home, 'foundation', 'code');
+      const [cache, ...others] = readdirSync(dir);
+      expect(others).toEqual([]);
+      expect(cache).toMatch(/^app\.cjs-stacks-[0-9a-f]{16}\.bin$/);
+      const file = path.join(dir, cache!);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+
+      // V8 takes the cache: the second run neither rewrites it nor prints anything else.
+      const written = statSync(file).mtimeMs;
+      expect(await stacks()).toEqual(first);
+      expect(statSync(file).mtimeMs).toBe(written);
+
+      // --help never loads the app bundle, so it adds no cache.
+      expect((await runCli(['--help'], { cwd: REPO_ROOT, env })).exitCode).toBe(0);
+      expect(readdirSync(dir)).toEqual([cache]);
+
+      // A cache V8 rejects (here: junk) is compiled past and written anew.
+      writeFileSync(file, 'not a code cache');
+      expect(await stacks()).toEqual(first);
+      expect(readFileSync(file).length).toBeGreaterThan(1000);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('--help and stacks load none of the heavy libraries', async () => {

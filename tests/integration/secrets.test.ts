@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../support/cli.js';
 import { copyFixture, filesContaining, removeFixtures } from '../support/project.js';
@@ -15,13 +17,15 @@ describe('secrets never reach a file, an argv, or any output', () => {
   let s3: LocalS3;
   let dir: string;
   let recorder: TofuRecorder;
+  // foundation's caches (configuration, compiled code) for these runs only.
+  const cacheHome = mkdtempSync(path.join(tmpdir(), 'foundation-secrets-cache-'));
   const outputs: CliResult[] = [];
 
   beforeAll(async () => {
     s3 = await startLocalS3({ accessKeyId: CANARY_KEY, secretAccessKey: CANARY_SECRET });
     dir = copyFixture('basic');
     recorder = tofuRecorder();
-    const env = { ...s3.env, ENV: 'dev', FOUNDATION_TOFU_BIN: recorder.bin };
+    const env = { ...s3.env, ENV: 'dev', FOUNDATION_TOFU_BIN: recorder.bin, XDG_CACHE_HOME: cacheHome };
     for (const args of [
       ['backend', 'materialize', 'hello', 'sleeper'],
       ['init', 'hello'],
@@ -42,6 +46,7 @@ describe('secrets never reach a file, an argv, or any output', () => {
   afterAll(async () => {
     await s3.stop();
     removeFixtures();
+    rmSync(cacheHome, { recursive: true, force: true });
   });
 
   it('the flow itself worked with the canary credentials', () => {
@@ -68,6 +73,15 @@ describe('secrets never reach a file, an argv, or any output', () => {
       expect(filesContaining(dir, canary)).toEqual([]);
     }
     expect(readFileSync(`${dir}/modules/hello/backend.s3.tfbackend`, 'utf8')).not.toMatch(/access_key|secret_key/);
+  });
+
+  it('no file in the cache home contains a canary (configuration cache, V8 code caches)', () => {
+    expect(readdirSync(path.join(cacheHome, 'foundation', 'code')).length).toBeGreaterThan(0);
+    for (const canary of [CANARY_KEY, CANARY_SECRET, REFUSED_KEY, REFUSED_SECRET]) {
+      // V8 keeps a string in one byte per character or in UTF-16.
+      expect(filesContaining(cacheHome, canary)).toEqual([]);
+      expect(filesContaining(cacheHome, canary, 'utf16le')).toEqual([]);
+    }
   });
 
   it('no tofu argv contains a canary, and tofu ran for init, plan and apply', () => {

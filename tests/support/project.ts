@@ -35,13 +35,13 @@ export function treeSnapshot(dir: string): Record<string, string> {
 }
 
 /** Every file under a folder, read as bytes: for "this string appears nowhere" checks. */
-export function filesContaining(dir: string, needle: string): string[] {
+export function filesContaining(dir: string, needle: string, encoding: BufferEncoding = 'utf8'): string[] {
   const hits: string[] = [];
   const walk = (current: string) => {
     for (const entry of readdirSync(current, { withFileTypes: true })) {
       const full = path.join(current, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && readFileSync(full).includes(needle)) hits.push(path.relative(dir, full));
+      else if (entry.isFile() && readFileSync(full).includes(needle, 0, encoding)) hits.push(path.relative(dir, full));
     }
   };
   walk(dir);
