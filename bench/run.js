@@ -182,10 +182,18 @@ const scenarios = {
         const directEnv = tofuEnv(env, s3);
         await timeRun(command('tofu apply', findTofu(env).path, ['apply', '-input=false', '-auto-approve', '-no-color', '-var=changed=0'], { cwd: root, env: directEnv }));
         const okCodes = [0, 2];
+        const floor = command('floor: the same plan from a Node process', NODE, [BARE_PLANS, findTofu(env).path, '1', root, '--', '-var-file=dev.tfvars'], { cwd: dir, env: directEnv, okCodes: [0] });
         return {
-          commands: [barePlan(root, dir, directEnv, okCodes), ...foundation(['plan', 'big'], { cwd: dir, env, okCodes })],
+          commands: [
+            barePlan(root, dir, directEnv, okCodes),
+            ...foundation(['plan', 'big'], { cwd: dir, env, okCodes }),
+            // A fresh CI container: nothing cached yet (no configuration, no compiled code).
+            ...foundation(['plan', 'big'], { cwd: dir, env: { ...env, HOME: NO_CACHE, XDG_CACHE_HOME: NO_CACHE }, okCodes }, 'node bin/foundation.js plan big (no caches)'),
+            floor,
+          ],
           notes: [
             'fixture: one stack whose root holds `terraform_data.r` with count = 1500, applied once (untimed); each plan refreshes all 1,500 and changes 15 and one output',
+            'floor row: `node bench/bare-plans.js` runs the same plan with nothing around it but a Node process: the overhead any Node wrapper has on this machine',
             `backend: s3rver on ${s3.endpoint} in the benchmark's own process; the root was initialized once with \`foundation init big\` (untimed), and both rows plan in that same root against the same state`,
             'stdout and stderr of every command are pipes (not a TTY), so foundation passes -no-color like the direct command',
           ],

@@ -7,6 +7,7 @@ import type { S3Location } from './s3-settings.js';
 // StatusCode: 403, ... api error InvalidAccessKeyId: ...", or "StatusCode: 0 ... request
 // send failed ... connection refused" once its retries are spent.
 const SDK_ERROR = /operation error S3: \w+, (.*)$/;
+const SDK_ERROR_MARK = 'operation error S3: ';
 
 /**
  * Watches a tofu run's output for a failure of the S3 state backend, so that a run that
@@ -18,9 +19,12 @@ export class TofuS3ErrorReader {
   private detail?: string;
 
   push(text: string): void {
-    const lines = (this.tail + text).split('\n');
-    this.tail = lines.pop()!;
-    for (const line of lines) this.detail ??= SDK_ERROR.exec(line)?.[1];
+    const all = this.tail + text;
+    const end = all.lastIndexOf('\n');
+    this.tail = all.slice(end + 1);
+    // Lines are looked at only in a chunk that has the SDK's wording: most output is the plan.
+    if (end === -1 || this.detail !== undefined || !all.includes(SDK_ERROR_MARK)) return;
+    for (const line of all.slice(0, end).split('\n')) this.detail ??= SDK_ERROR.exec(line)?.[1];
   }
 
   /** The backend failure tofu reported, as foundation's error, or undefined when there was none. */

@@ -33,9 +33,13 @@ export class PlanOutputReader {
 
   /** Text as tofu wrote it (any chunking; colour codes allowed). */
   push(text: string): void {
-    const lines = (this.tail + text).split('\n');
-    this.tail = lines.pop()!;
-    for (const line of lines) this.line(line.replace(ANSI, ''));
+    const all = this.tail + text;
+    const end = all.lastIndexOf('\n');
+    this.tail = all.slice(end + 1);
+    if (end === -1) return;
+    // Colour is stripped per chunk, not per line: a large plan streams thousands of lines.
+    const lines = all.slice(0, end);
+    for (const line of (lines.includes('\x1b') ? lines.replace(ANSI, '') : lines).split('\n')) this.line(line);
   }
 
   /** The counts, or undefined when the output was not a plan this reader recognizes (then ask `show -json`). */
