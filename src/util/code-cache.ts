@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire, wrap } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -18,9 +18,10 @@ type CommonJsWrapper = (exports: unknown, require: NodeJS.Require, module: { exp
  * this built in (module.enableCompileCache); Node 20 does not.
  *
  * One cache file per bundle build and `variant` (the command: each compiles other code),
- * under $XDG_CACHE_HOME/foundation/code. A cache V8 rejects (another Node) or cannot read
- * is only slower: the bundle compiles as usual and the cache is written again. The bundle
- * must not use import(): vm.Script has none without an experimental flag.
+ * under $XDG_CACHE_HOME/foundation/code. A cache V8 rejects (another Node), cannot read, or
+ * that is not this user's alone is only slower: the bundle compiles as usual and the cache
+ * is written again. The bundle must not use import(): vm.Script has none without an
+ * experimental flag.
  */
 export function requireWithCodeCache<T>(file: string, variant: string): T {
   const loaded = LOADED.get(file) ?? load(file, variant);
@@ -32,12 +33,7 @@ function load(file: string, variant: string): unknown {
   // --debug turns source maps on; Node maps only code it compiles itself.
   if (process.sourceMapsEnabled) return createRequire(file)(file);
   const cache = codeCache(file, variant);
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(cache.file);
-  } catch {
-    // first run of this build
-  }
+  const cachedData = readOwnCache(cache.file);
   // esbuild writes ASCII only (non-ASCII escaped), so latin1 reads the same text without UTF-8 decoding.
   const script = new vm.Script(wrap(readFileSync(file, 'latin1')), { filename: file, cachedData });
   // At exit, so the cache holds the functions this run compiled too, not only the top level.
@@ -45,6 +41,24 @@ function load(file: string, variant: string): unknown {
   const module = { exports: {} };
   (script.runInThisContext() as CommonJsWrapper).call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
   return module.exports;
+}
+
+/**
+ * The cache file's bytes, if this user wrote it and no one else may: it is code this process
+ * will run, so a file that another user could have written (a shared cache home) is compiled past.
+ */
+function readOwnCache(file: string): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const { uid, mode } = fstatSync(fd);
+    if (uid !== process.getuid?.() || (mode & 0o022) !== 0) return undefined;
+    return readFileSync(fd);
+  } catch {
+    return undefined; // first run of this build
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 interface CodeCache {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,13 @@ describe('the bundled CLI', () => {
       writeFileSync(file, 'not a code cache');
       expect(await stacks()).toEqual(first);
       expect(readFileSync(file).length).toBeGreaterThan(1000);
+
+      // A cache others may write is code they could have planted: not run, but replaced by an own one.
+      chmodSync(file, 0o666);
+      const planted = statSync(file).mtimeMs;
+      expect(await stacks()).toEqual(first);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(statSync(file).mtimeMs).not.toBe(planted);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
