@@ -3,4 +3,4 @@
 // CommonJS (bin/package.json), like the bundles: Node's ESM loader is never started for --help.
 // With --debug, stack traces point at src/*.ts through dist/*.cjs.map (off otherwise: no map is read).
 if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
-require('../dist/cli.cjs');
+require('../dist/launch.cjs');

@@ -1,9 +1,11 @@
 // `npm run build`: bundles src/ into dist/ with esbuild (tsc only type-checks, see package.json).
-// Two CommonJS bundles, so a run loads two files instead of ~200 and never pays for Node's
+// CommonJS bundles, so a run loads a few files instead of ~200 and never pays for Node's
 // ESM loader:
-//   dist/cli.cjs  the command line (commander, src/cli.ts): all that --help and usage errors load;
-//   dist/app.cjs  everything a command runs (src/app.ts), loaded through V8's code cache
-//                 (src/util/code-cache.ts) once a command runs.
+//   dist/launch.cjs  what bin/foundation.js requires: loads cli.cjs through V8's code cache
+//                    (src/util/code-cache.ts);
+//   dist/cli.cjs     the command line (commander, src/cli.ts): all that --help and usage errors load;
+//   dist/app.cjs     everything a command runs (src/app.ts), loaded by cli.cjs the same way
+//                    once a command runs.
 // CommonJS, because Node 20 has a code cache for CommonJS only. Inside app.cjs every lazy
 // import() stays lazy (esbuild initializes a module on its first import), and the heavy
 // libraries stay external, required from node_modules only on the paths that use them.
@@ -31,7 +33,7 @@ const common = {
   logLevel: 'warning',
 };
 await Promise.all([
-  build({ ...common, entryPoints: { cli: 'src/cli.ts' } }),
+  build({ ...common, entryPoints: { launch: 'src/launch.ts', cli: 'src/cli.ts' } }),
   build({
     ...common,
     entryPoints: { app: 'src/app.ts' },
