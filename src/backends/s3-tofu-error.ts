@@ -1,5 +1,6 @@
 import type { BackendEnvNames } from '../config/schema.js';
 import { FoundationError } from '../ui/errors.js';
+import { LineBuffer } from '../util/line-buffer.js';
 import { s3Error, type S3Failure } from './s3-probe.js';
 import type { S3Location } from './s3-settings.js';
 
@@ -15,23 +16,24 @@ const SDK_ERROR_MARK = 'operation error S3: ';
  * ends on the probe's one clear line instead of "tofu plan failed".
  */
 export class TofuS3ErrorReader {
-  private tail = '';
+  private readonly buffer = new LineBuffer();
   private detail?: string;
 
   push(text: string): void {
-    const all = this.tail + text;
-    const end = all.lastIndexOf('\n');
-    this.tail = all.slice(end + 1);
-    // Lines are looked at only in a chunk that has the SDK's wording: most output is the plan.
-    if (end === -1 || this.detail !== undefined || !all.includes(SDK_ERROR_MARK)) return;
-    for (const line of all.slice(0, end).split('\n')) this.detail ??= SDK_ERROR.exec(line)?.[1];
+    this.read(this.buffer.lines(text));
   }
 
   /** The backend failure tofu reported, as foundation's error, or undefined when there was none. */
   error(location: S3Location, names: BackendEnvNames): FoundationError | undefined {
-    if (this.tail) this.push('\n');
+    this.read(this.buffer.rest());
     const failure = this.detail === undefined ? undefined : classify(this.detail);
     return failure && s3Error(failure, location, names);
+  }
+
+  /** Whole lines, looked at only when they have the SDK's wording: most output is the plan. */
+  private read(lines: string): void {
+    if (this.detail !== undefined || !lines.includes(SDK_ERROR_MARK)) return;
+    for (const line of lines.split('\n')) this.detail ??= SDK_ERROR.exec(line)?.[1];
   }
 }
 

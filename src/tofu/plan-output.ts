@@ -1,3 +1,4 @@
+import { LineBuffer } from '../util/line-buffer.js';
 import type { PlanSummary } from './plan-summary.js';
 
 // Colour codes tofu writes when it may colour (a terminal): stripped before matching.
@@ -22,7 +23,7 @@ const OUTPUT_LINE = /^ {2}[+~-] \S/;
  * keeps them equal to what `show -json` of the same plan gives.
  */
 export class PlanOutputReader {
-  private tail = '';
+  private readonly buffer = new LineBuffer();
   private plan?: RegExpExecArray;
   private replace = 0;
   private forgetLines = 0;
@@ -33,18 +34,12 @@ export class PlanOutputReader {
 
   /** Text as tofu wrote it (any chunking; colour codes allowed). */
   push(text: string): void {
-    const all = this.tail + text;
-    const end = all.lastIndexOf('\n');
-    this.tail = all.slice(end + 1);
-    if (end === -1) return;
-    // Colour is stripped per chunk, not per line: a large plan streams thousands of lines.
-    const lines = all.slice(0, end);
-    for (const line of (lines.includes('\x1b') ? lines.replace(ANSI, '') : lines).split('\n')) this.line(line);
+    this.read(this.buffer.lines(text));
   }
 
   /** The counts, or undefined when the output was not a plan this reader recognizes (then ask `show -json`). */
   summary(): PlanSummary | undefined {
-    if (this.tail) this.push('\n');
+    this.read(this.buffer.rest());
     if (!this.plan && !this.sawOutputs && !this.sawNoChanges) return undefined;
     const [, imports, add, change, destroy, forget] = this.plan ?? [];
     return {
@@ -56,6 +51,12 @@ export class PlanOutputReader {
       forget: forget === undefined ? this.forgetLines : Number(forget),
       outputChanges: this.outputChanges,
     };
+  }
+
+  /** Whole lines; colour is stripped per chunk, not per line: a large plan streams thousands of lines. */
+  private read(lines: string): void {
+    if (!lines) return;
+    for (const line of (lines.includes('\x1b') ? lines.replace(ANSI, '') : lines).split('\n')) this.line(line);
   }
 
   private line(line: string): void {

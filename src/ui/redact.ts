@@ -1,3 +1,5 @@
+import { LineBuffer } from '../util/line-buffer.js';
+
 /**
  * Every line foundation prints passes through here. Secret values in play (S3 keys,
  * tokens) are registered once and replaced wherever they appear.
@@ -24,25 +26,18 @@ export function redact(text: string): string {
  * caught. The tail without a newline is held until the next chunk or `end()`.
  */
 export class RedactingLineWriter {
-  private tail = '';
+  private readonly buffer = new LineBuffer();
   private readonly decoder = new TextDecoder();
 
   constructor(private readonly write: (text: string) => void) {}
 
   push(chunk: Uint8Array | string): void {
-    const text = this.tail + (typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true }));
-    const lastNewline = text.lastIndexOf('\n');
-    if (lastNewline === -1) {
-      this.tail = text;
-      return;
-    }
-    this.tail = text.slice(lastNewline + 1);
-    this.write(redact(text.slice(0, lastNewline + 1)));
+    const lines = this.buffer.lines(typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true }));
+    if (lines) this.write(redact(lines));
   }
 
   end(): void {
-    const rest = this.tail + this.decoder.decode();
-    this.tail = '';
+    const rest = this.buffer.rest() + this.decoder.decode();
     if (rest) this.write(redact(rest));
   }
 }
