@@ -182,7 +182,7 @@ const scenarios = {
         const directEnv = tofuEnv(env, s3);
         await timeRun(command('tofu apply', findTofu(env).path, ['apply', '-input=false', '-auto-approve', '-no-color', '-var=changed=0'], { cwd: root, env: directEnv }));
         const okCodes = [0, 2];
-        const floor = command('floor: the same plan from a Node process', NODE, [BARE_PLANS, findTofu(env).path, '1', root, '--', '-var-file=dev.tfvars'], { cwd: dir, env: directEnv, okCodes: [0] });
+        const floor = floorPlans('floor: the same plan from a Node process', [root], 1, { cwd: dir, env: directEnv }, ['-var-file=dev.tfvars']);
         return {
           commands: [
             barePlan(root, dir, directEnv, okCodes),
@@ -227,8 +227,8 @@ const scenarios = {
         // (bench/bare-plans.js), all four at foundation's default parallelism, and one.
         const cores = os.availableParallelism();
         const roots = stacks.map((stack) => path.join(dir, 'tofu', 'stacks', stack));
-        const bare = (label, some) => command(label, NODE, [BARE_PLANS, findTofu(env).path, String(cores), ...some], { cwd: dir, env: tofuEnv(env, s3), okCodes: [0] });
-        const floor = [bare(`floor: the ${stacks.length} plans, ${cores} at a time`, roots), bare(`floor: one plan (${stacks[0]})`, roots.slice(0, 1))];
+        const floorOpts = { cwd: dir, env: tofuEnv(env, s3) };
+        const floor = [floorPlans(`floor: the ${stacks.length} plans, ${cores} at a time`, roots, cores, floorOpts), floorPlans(`floor: one plan (${stacks[0]})`, roots.slice(0, 1), cores, floorOpts)];
         return {
           commands: [...all, ...stacks.flatMap((stack) => foundation(['plan', stack], opts)), ...floor],
           notes: [
@@ -540,6 +540,14 @@ function barePlan(root, dir, env, okCodes) {
     ['plan', '-input=false', '-detailed-exitcode', `-out=${path.join(dir, 'direct.tfplan')}`, '-var-file=dev.tfvars', '-no-color'],
     { cwd: root, env, okCodes },
   );
+}
+
+/**
+ * The floor of a plan comparison: `bench/bare-plans.js` runs foundation's plan in each root,
+ * `parallelism` at a time, from a Node process that does nothing else (`extra`: more tofu arguments).
+ */
+function floorPlans(label, roots, parallelism, { cwd, env }, extra = []) {
+  return command(label, NODE, [BARE_PLANS, findTofu(env).path, String(parallelism), ...roots, ...(extra.length ? ['--', ...extra] : [])], { cwd, env, okCodes: [0] });
 }
 
 /** A project folder with foundation.yaml (ENV dev) and one stacks/<name>/stack.yaml per entry. */

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { cacheHome, ensureCacheHome } from '../util/cache-home.js';
+import { ensureCacheHome, foundationCachePath } from '../util/cache-home.js';
 import { PROJECT_FILE, STACK_FILE, type Project, type Stack } from './load.js';
 import type { FoundationFile } from './schema.js';
 
@@ -82,5 +82,5 @@ function fingerprint(dir: string, stacksDir = 'stacks'): Fingerprint | undefined
 }
 
 function cacheFile(dir: string): string {
-  return path.join(cacheHome(), 'foundation', 'projects', `${createHash('sha256').update(dir).digest('hex').slice(0, 32)}.json`);
+  return foundationCachePath('projects', `${createHash('sha256').update(dir).digest('hex').slice(0, 32)}.json`);
 }

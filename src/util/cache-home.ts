@@ -3,9 +3,14 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 
 /** $XDG_CACHE_HOME when it is an absolute path (as the XDG spec asks), else ~/.cache. */
-export function cacheHome(): string {
+function cacheHome(): string {
   const xdg = process.env.XDG_CACHE_HOME;
   return xdg && path.isAbsolute(xdg) ? xdg : path.join(homedir(), '.cache');
+}
+
+/** A path under foundation's folder in the cache home. */
+export function foundationCachePath(...parts: string[]): string {
+  return path.join(cacheHome(), 'foundation', ...parts);
 }
 
 /**

@@ -4,7 +4,7 @@ import { createRequire, wrap } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 import { writeFileAtomic } from './atomic-write.js';
-import { cacheHome, ensureCacheHome } from './cache-home.js';
+import { ensureCacheHome, foundationCachePath } from './cache-home.js';
 
 /** One instance of a bundle per process, as require() keeps: its classes must stay one class. */
 const LOADED = new Map<string, unknown>();
@@ -72,7 +72,7 @@ function codeCache(bundle: string, variant: string): CodeCache {
   const { size, mtimeMs } = statSync(bundle);
   const build = createHash('sha256').update([bundle, size, mtimeMs, process.version, process.arch].join('\n')).digest('hex').slice(0, 16);
   const prefix = `${path.basename(bundle)}-${variant.replace(/[^a-z0-9-]/gi, '_')}-`;
-  return { file: path.join(cacheHome(), 'foundation', 'code', `${prefix}${build}.bin`), prefix };
+  return { file: foundationCachePath('code', `${prefix}${build}.bin`), prefix };
 }
 
 /** Writes the cache and drops the caches of earlier builds; failing to is no error. */
