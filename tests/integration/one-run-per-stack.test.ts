@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { baseEnv, CLI, runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { copyFixture } from '../support/project.js';
@@ -23,7 +24,16 @@ describe('one run per stack and ENV in a checkout', () => {
     for (let round = 1; round <= 10; round++) {
       // each run wants its own greeting, so the plan each one shows is its own
       const greetings = [`round-${round}-a`, `round-${round}-b`];
-      const results = await both(greetings.map((greeting) => spawnCli(['apply', 'hello', ...STAGING, '--auto-approve'], { cwd: project.dir, env: { ...project.env, TF_VAR_greeting: greeting } })));
+      // The winner's state write waits until the other run has ended, so the two overlap however
+      // slow the machine: without it, a run delayed by load could start after the first had finished.
+      const hold = project.s3.holdWrites(STATE);
+      const runs = greetings.map((greeting) => spawnCli(['apply', 'hello', ...STAGING, '--auto-approve'], { cwd: project.dir, env: { ...project.env, TF_VAR_greeting: greeting } }));
+      // Bounded, so two runs that both got past the lock (both held here) fail the assertions below, not the timeout.
+      const bound = new AbortController();
+      await Promise.race([...runs, delay(120_000, undefined, { signal: bound.signal }).catch(() => undefined)]);
+      bound.abort();
+      hold.release();
+      const results = await both(runs);
       const all = results.map((r) => r.stdout + r.stderr).join('\n');
       expect(all).not.toMatch(/ENOENT|looks like a bug/);
       const appliers = results.flatMap((r, i) => (r.exitCode === 0 ? [i] : []));
