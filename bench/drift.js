@@ -8,17 +8,16 @@
 //   node bench/drift.js --objects 2000 --runs 5 --json
 //
 // The test API (tests/support/kube-api-server.ts) runs in this process over https on
-// 127.0.0.1; its TypeScript is transpiled to a temp folder first (typescript's
-// transpileModule), since Node 20 does not run .ts. No network but loopback.
+// 127.0.0.1; it and the drift modules are bundled from their TypeScript first (bench/bundle.js),
+// since Node 20 does not run .ts. No network but loopback.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
-import ts from 'typescript';
+import { bundleModules } from './bundle.js';
 import { stringify } from 'yaml';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,43 +52,10 @@ const MODULES = {
   'drift/state': 'src/drift/state.ts',
   'drift/expected': 'src/drift/expected.ts',
 };
-const modulesDir = path.join(REPO_ROOT, 'bench', '.work', 'drift-modules');
-rmSync(modulesDir, { recursive: true, force: true });
-await build({
-  entryPoints: Object.fromEntries(Object.entries(MODULES).map(([name, file]) => [name, path.join(REPO_ROOT, file)])),
-  outdir: modulesDir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
-});
-const dist = (file) => import(pathToFileURL(path.join(modulesDir, file)).href);
-if (statSync(path.join(REPO_ROOT, 'dist', 'cli.js'), { throwIfNoEntry: false }) === undefined) {
+const drift = await bundleModules(REPO_ROOT, MODULES, path.join(REPO_ROOT, 'bench', '.work', 'drift-modules'));
+if (statSync(path.join(REPO_ROOT, 'dist', 'cli.cjs'), { throwIfNoEntry: false }) === undefined) {
   console.error('error: dist/ is missing; run "npm run build" first');
   process.exit(1);
-}
-
-/** Transpiles the test API and the bulk-fixture helper (and what they import) into a temp folder. */
-function transpileSupport(into) {
-  const files = [
-    'tests/support/kube-api-server.ts',
-    'tests/support/drift-bulk.ts',
-    'tests/support/loopback.ts',
-    ...readdirSync(path.join(REPO_ROOT, 'tests/support/kube-api')).filter((f) => f.endsWith('.ts')).map((f) => `tests/support/kube-api/${f}`),
-  ];
-  for (const file of files) {
-    const { outputText } = ts.transpileModule(readFileSync(path.join(REPO_ROOT, file), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
-      fileName: file,
-    });
-    const out = path.join(into, file.replace(/\.ts$/, '.js'));
-    mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, outputText);
-  }
-  writeFileSync(path.join(into, 'package.json'), '{"type":"module"}');
 }
 
 /** An even spread of `total` objects over the five kinds, with the first namespace the fullest (so it pages). */
@@ -126,10 +92,9 @@ function runCliOnce(args, { cwd, env }) {
 const work = mkdtempSync(path.join(os.tmpdir(), 'foundation-bench-drift-'));
 let server;
 try {
-  log(`transpiling the test API into ${work}`);
-  transpileSupport(work);
-  const { KubeApiServer } = await import(pathToFileURL(path.join(work, 'tests/support/kube-api-server.js')).href);
-  const { seedBulk } = await import(pathToFileURL(path.join(work, 'tests/support/drift-bulk.js')).href);
+  const support = await bundleModules(REPO_ROOT, { 'kube-api-server': 'tests/support/kube-api-server.ts', 'drift-bulk': 'tests/support/drift-bulk.ts' }, path.join(REPO_ROOT, 'bench', '.work', 'drift-support'));
+  const { KubeApiServer } = support['kube-api-server'];
+  const { seedBulk } = support['drift-bulk'];
   server = await new KubeApiServer({ token: TOKEN }).start();
   log(`seeding ${total} objects`);
   const spread = layout();
@@ -158,14 +123,14 @@ try {
   process.env.KUBECONFIG = kubeconfig;
 
   // in-process: the same client layer, the same state, the same comparison; only the reads differ
-  const { connectKube } = await dist('kube/client.js');
-  const { discoverKinds, getJson, collectionPath } = await dist('kube/list.js');
-  const { LiveReader } = await dist('drift/live.js');
-  const { compareStack } = await dist('drift/stack-drift.js');
-  const { compareObject } = await dist('drift/compare.js');
-  const { ignoredPaths } = await dist('drift/ignore.js');
-  const { parseState } = await dist('drift/state.js');
-  const { stateExpectations } = await dist('drift/expected.js');
+  const { connectKube } = drift['kube/client'];
+  const { discoverKinds, getJson, collectionPath } = drift['kube/list'];
+  const { LiveReader } = drift['drift/live'];
+  const { compareStack } = drift['drift/stack-drift'];
+  const { compareObject } = drift['drift/compare'];
+  const { ignoredPaths } = drift['drift/ignore'];
+  const { parseState } = drift['drift/state'];
+  const { stateExpectations } = drift['drift/expected'];
   const client = await connectKube('test-drift');
   const instances = parseState(JSON.stringify(state), 'bench');
 

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bundleModules } from './bundle.js';
 
 // Ctrl-C reaches the running child too; the run then stops and the teardowns still run.
 let interrupted;
@@ -157,6 +158,39 @@ const scenarios = {
               'the critical path is three plans deep (a1, a2, c), so the floor is about one process start plus three plans, not one plan',
             ];
           },
+        };
+      }),
+  },
+
+  guarded: {
+    title: 'The drain guard: `foundation apply arc-runners` (drain, apply, restore) against the same apply with `--skip-drain`',
+    setup: () =>
+      withCleanup(async (cleanup) => {
+        const { dir, env } = await fixtureWithS3('arc', cleanup);
+        // A change on every run, so every timed apply drains and restores.
+        writeFileSync(path.join(dir, 'stacks', 'arc-runners', 'bench.tf'), 'resource "terraform_data" "bench_change" {\n  input = timestamp()\n}\n');
+        const support = await testSupport(['kube-api-server', 'helm-release', 'kubeconfig']);
+        const server = await new support['kube-api-server'].KubeApiServer({ token: 'bench-guard-token' }).start();
+        cleanup.push(() => server.stop());
+        server.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'arc-runners' } });
+        for (const [name, min, max] of [['nix-baseline', 1, 10], ['docker-baseline', 2, 8], ['dind-baseline', 0, undefined]]) {
+          support['helm-release'].addHelmManagedScaleSet(server, { namespace: 'arc-runners', name, min, max });
+        }
+        const kubeconfig = await support.kubeconfig.writeKubeconfig(server, { token: 'bench-guard-token', context: 'test-arc', dir });
+        const guardEnv = { ...env, KUBECONFIG: kubeconfig, HELM_STAND_IN: path.join(REPO_ROOT, 'tests', 'support', 'helm-upgrade-stand-in.mjs'), FOUNDATION_ALLOW_SKIP_DRAIN: '1' };
+        // Once, untimed: init and the first apply (which runs the Helm stand-in through kubectl).
+        await timeRun(command('node bin/foundation.js apply arc-runners --auto-approve', NODE, [CLI, 'apply', 'arc-runners', '--auto-approve'], { cwd: dir, env: guardEnv }));
+        const opts = { cwd: dir, env: guardEnv };
+        return {
+          commands: [
+            ...foundation(['apply', 'arc-runners', '--auto-approve', '--skip-drain'], opts),
+            ...foundation(['apply', 'arc-runners', '--auto-approve'], opts),
+          ],
+          notes: [
+            'fixture: a copy of tests/fixtures/arc with one more `terraform_data` whose input is `timestamp()`, so every apply has a change and the guarded one drains',
+            `the test Kubernetes API (tests/support/kube-api-server.ts, https on loopback, in the benchmark's process) with the three Helm-managed scale sets of the drain tests and no runners: the drain does not wait`,
+            'a guarded apply: preflight (discovery, the scale sets), the Lease, one merge patch per scale set, one runner LIST, tofu apply, the restore (a LIST, the Helm release reads, one patch per set), the Lease release',
+          ],
         };
       }),
   },
@@ -497,6 +531,12 @@ function benchEnv(extra) {
     if (name.startsWith('npm_')) delete env[name];
   }
   return { ...env, CHECKPOINT_DISABLE: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
+}
+
+/** Files of tests/support (without `.ts`), bundled for this process and imported by name. */
+function testSupport(names) {
+  const entries = Object.fromEntries(names.map((name) => [name, path.join('tests', 'support', `${name}.ts`)]));
+  return bundleModules(REPO_ROOT, entries, path.join(REPO_ROOT, 'bench', '.work', 'test-support'));
 }
 
 /** The binary foundation would run (src/tofu/binary.ts): FOUNDATION_TOFU_BIN, else tofu, else terraform on PATH. */

@@ -63,6 +63,15 @@ function withSelection(command: Command): Command {
 }
 
 /** Running tofu over the selection. */
+/** The drain guard's durations, on apply and on drain; each overrides the stack's apply.drain value. */
+function withDrainDurations(command: Command): Command {
+  return command
+    .option('--drain-timeout <duration>', `how long to wait for busy ARC runners: ${DURATION_FORMAT} (default: apply.drain.timeout)`)
+    .option('--lease-wait <duration>', 'how long to wait for another run\'s drain Lease to expire (default: a little over its duration)')
+    .option('--restore-budget <duration>', 'how long restoring the scale sets retries an API that fails before naming those left at 0/0 (default: apply.drain.restoreBudget, 5m)')
+    .option('--api-outage <duration>', 'how long the wait for busy runners rides out an API that does not answer (default: apply.drain.apiOutage, 3m)');
+}
+
 function withRunOptions(command: Command, parallelismDefault: string): Command {
   return withSelection(command)
     .option('--parallelism <n>', `stacks at once (default: ${parallelismDefault})`)
@@ -172,14 +181,12 @@ withRunOptions(
   .option('--detailed-exitcode', 'exit 2 when there are changes, as tofu plan -detailed-exitcode does')
   .action(action((app) => app.commands['plan']()));
 
-withRunOptions(program.command('apply').description('plan, show every summary, ask once, apply in dependency order'), '1')
+const apply = withRunOptions(program.command('apply').description('plan, show every summary, ask once, apply in dependency order'), '1')
   .option('--plan <file>', 'apply this saved plan file (one stack)')
   .option('--saved-plans', 'apply the plans a previous "foundation plan" saved')
   .option('--auto-approve', 'plan and apply without asking')
-  .option('--drain-timeout <duration>', `how long to wait for busy ARC runners: ${DURATION_FORMAT} (default: apply.drain.timeout)`)
-  .option('--skip-drain', 'apply without draining the ARC scale sets (loud; refused in CI unless FOUNDATION_ALLOW_SKIP_DRAIN=1)')
-  .option('--lease-wait <duration>', 'how long to wait for another run\'s drain Lease to expire (default: a little over its duration)')
-  .action(action((app) => app.commands['apply']()));
+  .option('--skip-drain', 'apply without draining the ARC scale sets (loud; refused in CI unless FOUNDATION_ALLOW_SKIP_DRAIN=1)');
+withDrainDurations(apply).action(action((app) => app.commands['apply']()));
 
 withSelection(
   program.command('drift').description('compare each stack\'s OpenTofu state with the live cluster; exit 0 ran, 1 error (2 drift with --detailed-exitcode)'),
@@ -190,16 +197,14 @@ withSelection(
   .option('--markdown', 'the report as markdown (also appended to $GITHUB_STEP_SUMMARY when set)')
   .action(action((app) => app.commands['drift']()));
 
-program
+const drain = program
   .command('drain')
   .description('drain a stack\'s ARC scale sets by hand, show their state, or restore them after a crash')
   .argument('<stack>', 'stack name')
   .option('--status', 'caps, runners, busy runners and any recorded drain per scale set')
   .option('--restore', 'put back the recorded caps (after a crashed apply or a manual drain)')
-  .option('--drain-timeout <duration>', `how long to wait for busy runners: ${DURATION_FORMAT} (default: apply.drain.timeout)`)
-  .option('--lease-wait <duration>', 'how long to wait for another run\'s drain Lease to expire (default: a little over its duration)')
-  .option('--json', 'with --status: machine-readable output')
-  .action(action((app) => app.commands['drain']()));
+  .option('--json', 'with --status: machine-readable output');
+withDrainDurations(drain).action(action((app) => app.commands['drain']()));
 
 // ---- Talos clusters (foundation.yaml clusters:) and tools pinned to them ----
 const cluster = program.command('cluster').description('the Talos clusters foundation.yaml defines: configs, apply, bootstrap, health, kubeconfig, status');

@@ -42,7 +42,7 @@ export async function clusterStatus(cluster: Cluster, talosctl: string, cwd: str
   try {
     const client = await connectKube(context);
     kubernetes.server = client.server;
-    const version = await client.config.makeApiClient(client.k8s.VersionApi).getCode().catch((error: unknown) => {
+    const version = await client.api(client.k8s.VersionApi).getCode().catch((error: unknown) => {
       throw new FoundationError(`the Kubernetes API at ${client.server} does not answer (${(error as Error).message.split('\n')[0]})`);
     });
     kubernetes.reachable = true;

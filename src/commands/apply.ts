@@ -3,14 +3,13 @@ import { prepareRun } from '../orchestrate/prepare.js';
 import type { StackResult } from '../orchestrate/report.js';
 import { describeSummary } from '../tofu/plan-summary.js';
 import { confirm } from '../ui/confirm.js';
-import { connectDrainTarget, drainAround, type DrainTarget } from '../kube/drain.js';
+import { connectDrainTarget, drainAround, drainOptions, type DrainFlags, type DrainOptions, type DrainTarget } from '../kube/drain.js';
 import { FoundationError, RefusedError } from '../ui/errors.js';
-import { parseDuration } from '../util/duration.js';
 import { isCI, isInteractive, printErr } from '../ui/output.js';
 import { renderReport } from '../ui/run-output.js';
 import type { GlobalOptions } from './options.js';
 
-type ApplyOptions = ApplyRunOptions & { skipDrain?: boolean; drainTimeout?: string; leaseWait?: string };
+type ApplyOptions = ApplyRunOptions & DrainFlags & { skipDrain?: boolean };
 
 export async function run(global: GlobalOptions, names: string[], options: ApplyOptions): Promise<number> {
   if (options.plan && names.length !== 1) {
@@ -25,20 +24,20 @@ export async function run(global: GlobalOptions, names: string[], options: Apply
     );
   }
   const allowSkip = checkSkipDrain(options);
-  const drainTimeoutMs = options.drainTimeout === undefined ? undefined : parseDuration(options.drainTimeout, '--drain-timeout');
-  const leaseWaitMs = options.leaseWait === undefined ? undefined : parseDuration(options.leaseWait, '--lease-wait');
   const run = await prepareRun(global, names, options, 'apply');
-  // The drain preflight is read-only: context, API, CRDs, scale sets. It runs before any plan.
-  const targets = new Map<string, DrainTarget>();
+  // The drain preflight is read-only: durations, context, API, CRDs, scale sets. It runs before any plan.
+  const targets = new Map<string, { target: DrainTarget; options: DrainOptions }>();
   for (const stack of run.stacks) {
-    if (stack.spec.apply.drain && run.files.has(stack.name) && !allowSkip) targets.set(stack.name, await connectDrainTarget(run.ctx.project, stack, run.ctx.env, global.context));
+    const drain = stack.spec.apply.drain;
+    if (!drain || !run.files.has(stack.name) || allowSkip) continue;
+    const durations = drainOptions(drain, options);
+    targets.set(stack.name, { target: await connectDrainTarget(run.ctx.project, stack, run.ctx.env, global.context), options: durations });
   }
   const report = await runApply(run, options, {
     confirm: (plans) => askOnce(run.ctx.env, plans),
     wrapApply: (stack, io, apply) => {
-      const target = targets.get(stack.name);
-      if (!target) return apply();
-      return drainAround(target, io, apply, { timeoutMs: drainTimeoutMs ?? parseDuration(target.config.timeout, 'apply.drain.timeout'), leaseWaitMs });
+      const guarded = targets.get(stack.name);
+      return guarded ? drainAround(guarded.target, io, apply, guarded.options) : apply();
     },
   });
   renderReport(report, options);

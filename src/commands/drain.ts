@@ -1,33 +1,29 @@
 import { loadProject } from '../config/load.js';
 import { requireStack, resolveEnv } from '../config/resolve.js';
-import { connectDrainTarget, DRAIN_LEASE, drainScaleSets, restoreScaleSets } from '../kube/drain.js';
+import { connectDrainTarget, DRAIN_LEASE, drainOptions, drainScaleSets, restoreScaleSets, type DrainFlags } from '../kube/drain.js';
 import { drainStatus, type DrainStatus } from '../kube/drain-status.js';
 import { acquireLease } from '../kube/lease.js';
 import { installSignalHandlers } from '../tofu/signals.js';
 import { FoundationError } from '../ui/errors.js';
 import { formatTable, printJson, printOut } from '../ui/output.js';
-import { parseDuration } from '../util/duration.js';
 import type { GlobalOptions } from './options.js';
 
-interface DrainOptions {
+interface DrainOptions extends DrainFlags {
   status?: boolean;
   restore?: boolean;
   json?: boolean;
-  drainTimeout?: string;
-  leaseWait?: string;
 }
 
 export async function run(global: GlobalOptions, name: string, options: DrainOptions): Promise<number> {
   if (options.status && options.restore) throw new FoundationError('--status and --restore do not go together', 'pick one');
   if (options.json && !options.status) throw new FoundationError('--json goes with --status', `run "foundation drain ${name} --status --json"`);
-  const drainTimeoutMs = options.drainTimeout === undefined ? undefined : parseDuration(options.drainTimeout, '--drain-timeout');
-  const leaseWaitMs = options.leaseWait === undefined ? undefined : parseDuration(options.leaseWait, '--lease-wait');
   installSignalHandlers();
   const project = loadProject();
   const stack = requireStack(project, name);
   // Status and restore work on what is left: a named scale set deleted since the drain is reported, not fatal.
   const target = await connectDrainTarget(project, stack, resolveEnv(project, global.env), global.context, { lenient: Boolean(options.status || options.restore) });
   const io = { write: (text: string) => process.stdout.write(text), phase: () => {} };
+  const durations = drainOptions(target.config, options);
 
   if (options.status) {
     const status = await drainStatus(target);
@@ -38,22 +34,24 @@ export async function run(global: GlobalOptions, name: string, options: DrainOpt
 
   if (options.restore) {
     const lease = await acquireLease(target.client, target.config.namespace, DRAIN_LEASE, {
-      waitMs: leaseWaitMs,
+      waitMs: durations.leaseWaitMs,
       progress: io.write,
       hint: 'a drain is running now: it restores the scale sets itself when it ends',
     });
     try {
-      const { restored } = await restoreScaleSets(target, io);
+      const { restored } = await restoreScaleSets(target, io, { budgetMs: durations.restoreBudgetMs });
       const count = restored.length;
       printOut(count ? `${stack.name}: restored ${count} scale set${count > 1 ? 's' : ''}` : `${stack.name}: no scale set carries a drain record; nothing to restore`);
     } finally {
-      await lease.release();
+      const warning = await lease.release();
+      if (warning) io.write(`drain: ${warning}\n`);
     }
     return 0;
   }
 
-  const { lease } = await drainScaleSets(target, io, { timeoutMs: drainTimeoutMs ?? parseDuration(target.config.timeout, 'apply.drain.timeout'), leaseWaitMs });
-  await lease.release();
+  const { lease } = await drainScaleSets(target, io, durations);
+  const warning = await lease.release();
+  if (warning) io.write(`drain: ${warning}\n`);
   printOut(`${stack.name}: drained; the scale sets stay at 0 until "foundation drain ${stack.name} --restore" (or the next apply) puts them back`);
   return 0;
 }

@@ -139,6 +139,10 @@ const drainSchema = v.pipe(
     scaleSets: v.optional(v.pipe(v.array(nameSchema), v.minLength(1, 'must name at least one scale set'))),
     selector: v.optional(nonEmpty),
     timeout: v.optional(durationSchema, '30m'),
+    /** How long a restore keeps retrying the API before it gives up and names the sets left at 0/0. */
+    restoreBudget: v.optional(durationSchema, '5m'),
+    /** How long the API may not answer while the drain waits for busy runners before it gives up. */
+    apiOutage: v.optional(durationSchema, '3m'),
   }),
   v.check((d) => Boolean(d.scaleSets) !== Boolean(d.selector), 'needs exactly one of scaleSets (names) or selector (a label selector)'),
 );

@@ -1,9 +1,11 @@
 import type { Project } from '../config/load.js';
 import { environmentContext, kubeContextFor } from '../config/resolve.js';
-import { connectKube, kubeError } from '../kube/client.js';
+import { connectKube, kubeError, withPolicy } from '../kube/client.js';
+import { DEFAULT_POLICY } from '../kube/request-policy.js';
 import type { Check } from './check.js';
 
-const ANSWER_TIMEOUT_MS = 10_000;
+/** A check, not a task: 10 s for an answer, and a short retry of a blip. */
+const DOCTOR_POLICY = { ...DEFAULT_POLICY, attemptTimeoutMs: 10_000, budgetMs: 15_000 };
 
 /**
  * The kube contexts every ENV uses (the environment's, and stacks' per-ENV overrides; for
@@ -38,28 +40,17 @@ export async function kubeChecks(project: Project, selectedEnv: string | undefin
     const usedBy = `ENV ${envs.join(', ')}`;
     let client;
     try {
-      client = await connectKube(context);
+      client = withPolicy(await connectKube(context), DOCTOR_POLICY);
     } catch (error) {
       checks.push({ check, status: 'fail', detail: `${(error as Error).message} (${usedBy})` });
       continue;
     }
     try {
-      const version = await withTimeout(client.config.makeApiClient(client.k8s.VersionApi).getCode(), ANSWER_TIMEOUT_MS);
+      const version = await client.api(client.k8s.VersionApi).getCode();
       checks.push({ check, status: 'ok', detail: `the API at ${client.server} answers, Kubernetes ${version.gitVersion} (${usedBy})` });
     } catch (error) {
-      const message = error instanceof TimeoutError ? `the API at ${client.server} did not answer within ${ANSWER_TIMEOUT_MS / 1000}s` : kubeError(client, error, 'read /version').message;
-      checks.push({ check, status: 'fail', detail: `${message} (${usedBy})` });
+      checks.push({ check, status: 'fail', detail: `${kubeError(client, error, 'read /version').message} (${usedBy})` });
     }
   }
   return checks;
-}
-
-class TimeoutError extends Error {}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError()), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

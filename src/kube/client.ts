@@ -3,17 +3,26 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import { FoundationError } from '../ui/errors.js';
+import { AttemptTimeout, DEFAULT_POLICY, networkCode, policyFrom, policyHttpLibrary, transientReason, type PolicySettings, type RequestPolicy } from './request-policy.js';
 
-/** The client for one kube context. @kubernetes/client-node is imported here, on demand: it is heavy. */
+/**
+ * The client for one kube context. @kubernetes/client-node is imported here, on demand: it
+ * is heavy. Every call goes through `http`, which sends it under the client's request
+ * policy (timeouts, retries); `withPolicy` gives a view with another.
+ */
 export interface KubeClient {
   k8s: typeof k8s;
   config: k8s.KubeConfig;
   context: string;
   server: string;
+  policy: RequestPolicy;
+  http: k8s.HttpLibrary;
   custom: k8s.CustomObjectsApi;
   core: k8s.CoreV1Api;
   coordination: k8s.CoordinationV1Api;
   apis: k8s.ApisApi;
+  /** Any other API group's client, under the same policy. */
+  api<T>(type: new (configuration: k8s.Configuration) => T): T;
 }
 
 export async function connectKube(context: string): Promise<KubeClient> {
@@ -29,15 +38,34 @@ export async function connectKube(context: string): Promise<KubeClient> {
     );
   }
   config.setCurrentContext(context);
+  return clientUnder(client, config, context, policyFrom(DEFAULT_POLICY));
+}
+
+/**
+ * The same context under another policy: `settings` and their budget per call, or with
+ * `deadline` one time limit shared by every call made through the view (a restore).
+ */
+export function withPolicy(client: KubeClient, settings: PolicySettings, deadline?: number): KubeClient {
+  return clientUnder(client.k8s, client.config, client.context, policyFrom(settings, deadline));
+}
+
+function clientUnder(module: typeof k8s, config: k8s.KubeConfig, context: string, policy: RequestPolicy): KubeClient {
+  const server = config.getCurrentCluster()?.server ?? '(no server)';
+  const http = policyHttpLibrary(module, policy);
+  const configuration = module.createConfiguration({ baseServer: new module.ServerConfiguration(server, {}), authMethods: { default: config }, httpApi: http });
+  const api = <T>(type: new (configuration: k8s.Configuration) => T): T => new type(configuration);
   return {
-    k8s: client,
+    k8s: module,
     config,
     context,
-    server: config.getCurrentCluster()?.server ?? '(no server)',
-    custom: config.makeApiClient(client.CustomObjectsApi),
-    core: config.makeApiClient(client.CoreV1Api),
-    coordination: config.makeApiClient(client.CoordinationV1Api),
-    apis: config.makeApiClient(client.ApisApi),
+    server,
+    policy,
+    http,
+    custom: api(module.CustomObjectsApi),
+    core: api(module.CoreV1Api),
+    coordination: api(module.CoordinationV1Api),
+    apis: api(module.ApisApi),
+    api,
   };
 }
 
@@ -68,9 +96,33 @@ export function apiStatus(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** A failed Kubernetes call as one line, keeping whether it may be tried again. */
+export class KubeCallError extends FoundationError {
+  constructor(
+    message: string,
+    hint: string,
+    /** Why the call may be tried again (429, 5xx, a reset or timeout), or undefined when it may not. */
+    readonly transient: string | undefined,
+  ) {
+    super(message, hint);
+  }
+}
+
+/** Why a failed call (raw, or already turned into one line) may be tried again; undefined when it may not. */
+export function transientFailure(error: unknown): string | undefined {
+  if (error instanceof KubeCallError) return error.transient;
+  if (error instanceof FoundationError) return undefined;
+  return transientReason(apiStatus(error), error);
+}
+
 /** Turns a failed call into one line: unreachable, refused credentials, or the API's own message. */
 export function kubeError(client: KubeClient, error: unknown, doing: string): FoundationError {
   if (error instanceof FoundationError) return error;
+  const oneLine = kubeErrorLine(client, error, doing);
+  return new KubeCallError(oneLine.message, oneLine.hint ?? '', transientFailure(error));
+}
+
+function kubeErrorLine(client: KubeClient, error: unknown, doing: string): FoundationError {
   const status = apiStatus(error);
   const where = `the Kubernetes API at ${client.server} (context ${client.context})`;
   if (status === 401 || status === 403) {
@@ -80,7 +132,10 @@ export function kubeError(client: KubeClient, error: unknown, doing: string): Fo
     const message = apiMessage(error);
     return new FoundationError(`${where} could not ${doing}: HTTP ${status}${message ? ` (${message})` : ''}`, 'check the object and the API server; run again with --debug for details');
   }
-  const cause = networkCode(error);
+  if (error instanceof AttemptTimeout) {
+    return new FoundationError(`${where} did not answer the request to ${doing} (${error.message})`, `check the API server's health (kubectl --context ${client.context} get --raw /readyz)`);
+  }
+  const cause = networkCode(error) ?? (error as Error)?.message?.split('\n')[0] ?? 'no answer';
   return new FoundationError(`${where} is unreachable (${cause})`, `check that the cluster is up and the context's server address is right (kubectl --context ${client.context} cluster-info)`);
 }
 
@@ -92,14 +147,4 @@ function apiMessage(error: unknown): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function networkCode(error: unknown): string {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return (error as Error)?.message?.split('\n')[0] ?? 'no answer';
 }

@@ -35,7 +35,7 @@ export function availabilityOf(deployment: DeploymentStatusView, namespace: stri
 
 /** Reads the Deployment (one GET); a missing one is "not available", other API errors throw. */
 export async function deploymentAvailability(client: KubeClient, namespace: string, name: string): Promise<DeploymentAvailability> {
-  const apps = client.config.makeApiClient(client.k8s.AppsV1Api);
+  const apps = client.api(client.k8s.AppsV1Api);
   let deployment;
   try {
     deployment = await apps.readNamespacedDeployment({ name, namespace });

@@ -4,11 +4,13 @@ import type { DrainConfig } from '../config/schema.js';
 import type { StackIO } from '../orchestrate/scheduler.js';
 import { FoundationError, RefusedError } from '../ui/errors.js';
 import { printErr } from '../ui/output.js';
+import { parseDuration } from '../util/duration.js';
 import { findRunner, listScaleSets, patchScaleSet, requireArcCrds, runnerOwnership, scaleSetsIn, type Runner, type ScaleSet } from './arc.js';
-import { connectKube, type KubeClient } from './client.js';
+import { connectKube, withPolicy, type KubeClient } from './client.js';
 import { capsInManifest, latestDeployed, releaseOf, type Caps, type ReleaseRef } from './helm-release.js';
 import { waitUntilIdle } from './idle-wait.js';
 import { acquireLease, leaseSeconds, lostReason, type HeldLease } from './lease.js';
+import { formatMs, type PolicySettings } from './request-policy.js';
 
 /** On each drained scale set, written in the same patch that sets its caps to 0. */
 export const DRAIN_ANNOTATION = 'foundation/drain';
@@ -65,7 +67,34 @@ export interface DrainOptions {
   timeoutMs: number;
   /** How long to wait for another holder's Lease to expire (--lease-wait). */
   leaseWaitMs?: number;
+  /** How long a restore keeps trying (--restore-budget, apply.drain.restoreBudget). */
+  restoreBudgetMs: number;
+  /** How long the API may not answer while waiting for busy runners (--api-outage, apply.drain.apiOutage). */
+  outageMs: number;
 }
+
+/** The flags that override a stack's apply.drain durations. */
+export interface DrainFlags {
+  drainTimeout?: string;
+  leaseWait?: string;
+  restoreBudget?: string;
+  apiOutage?: string;
+}
+
+/** The drain's durations: each flag, else the stack's apply.drain value (all checked before anything runs). */
+export function drainOptions(config: DrainConfig, flags: DrainFlags): DrainOptions {
+  const pick = (flag: string | undefined, name: string, key: 'timeout' | 'restoreBudget' | 'apiOutage') =>
+    flag === undefined ? parseDuration(config[key], `apply.drain.${key}`) : parseDuration(flag, name);
+  return {
+    timeoutMs: pick(flags.drainTimeout, '--drain-timeout', 'timeout'),
+    leaseWaitMs: flags.leaseWait === undefined ? undefined : parseDuration(flags.leaseWait, '--lease-wait'),
+    restoreBudgetMs: pick(flags.restoreBudget, '--restore-budget', 'restoreBudget'),
+    outageMs: pick(flags.apiOutage, '--api-outage', 'apiOutage'),
+  };
+}
+
+/** A restore keeps trying each request until its budget is spent: a merge patch of the caps is idempotent. */
+const RESTORE_POLICY: Omit<PolicySettings, 'budgetMs'> = { attemptTimeoutMs: 30_000, maxAttempts: Number.POSITIVE_INFINITY, backoff: { initialMs: 500, maxMs: 15_000 } };
 
 /** A drain in place: the Lease this run holds and the scale sets it recorded and set to 0. */
 export interface Drain {
@@ -99,35 +128,75 @@ export async function drainScaleSets(target: DrainTarget, io: StackIO, options: 
   try {
     // Re-read under the Lease: another drain may have finished since the preflight.
     const scaleSets = await listScaleSets(client, config.namespace, { names: config.scaleSets, selector: config.selector });
-    for (const scaleSet of scaleSets) {
-      if (lease.lost.aborted) throw lostLease(target, lease);
-      const record = readRecord(scaleSet) ?? (await newRecord(target, scaleSet, lease.holder));
-      io.phase(`draining ${scaleSet.name}`);
-      if (!(await patchScaleSet(client, scaleSet, { metadata: { annotations: { [DRAIN_ANNOTATION]: JSON.stringify(record) } }, spec: { minRunners: 0, maxRunners: 0 } }))) {
-        throw new FoundationError(`AutoscalingRunnerSet ${scaleSet.namespace}/${scaleSet.name} was deleted while draining`, 'run the apply again');
-      }
-      recorded.push(scaleSet.name);
-      io.write(`drain: ${scaleSet.namespace}/${scaleSet.name} caps ${capsText(record)} -> 0/0\n`);
-    }
-    const outcome = await waitUntilIdle(client, config.namespace, scaleSets, { timeoutMs: options.timeoutMs, progress: (busy) => showBusy(io, busy), abort: lease.lost });
+    if (lease.lost.aborted) throw lostLease(target, lease);
+    io.phase(`draining ${scaleSets.map((s) => s.name).join(', ')}`);
+    // All at once (each its own objects); every patch settles before a failure is acted on.
+    const drained = await Promise.allSettled(
+      scaleSets.map(async (scaleSet) => {
+        const record = readRecord(scaleSet) ?? (await newRecord(target, scaleSet, lease.holder));
+        if (!(await patchScaleSet(client, scaleSet, { metadata: { annotations: { [DRAIN_ANNOTATION]: JSON.stringify(record) } }, spec: { minRunners: 0, maxRunners: 0 } }))) {
+          throw new FoundationError(`AutoscalingRunnerSet ${scaleSet.namespace}/${scaleSet.name} was deleted while draining`, 'run the apply again');
+        }
+        recorded.push(scaleSet.name);
+        return record;
+      }),
+    );
+    drained.forEach((result, i) => {
+      if (result.status === 'fulfilled') io.write(`drain: ${scaleSets[i]!.namespace}/${scaleSets[i]!.name} caps ${capsText(result.value)} -> 0/0\n`);
+    });
+    const refused = drained.find((result) => result.status === 'rejected');
+    if (refused) throw refused.reason;
+    const { outcome, reason } = await waitUntilIdle(client, config.namespace, scaleSets, {
+      timeoutMs: options.timeoutMs,
+      outageMs: options.outageMs,
+      progress: (busy) => showBusy(io, busy),
+      notice: (text) => io.write(text),
+      abort: lease.lost,
+    });
     if (outcome !== 'idle') {
       // The catch below restores the scale sets and releases the Lease.
       if (outcome === 'aborted') throw lostLease(target, lease);
-      throw outcome === 'timeout'
-        ? new RefusedError(
-            `drain of ${target.stack.name} timed out after ${Math.round(options.timeoutMs / 1000)}s with runners still busy; scale sets restored, tofu apply not run`,
-            'raise apply.drain.timeout (or --drain-timeout), or apply when the lanes are quiet',
-          )
-        : new FoundationError(`interrupted while draining ${target.stack.name}; scale sets restored, tofu apply not run`, 'run the command again when ready');
+      if (outcome === 'timeout') {
+        throw new RefusedError(
+          `drain of ${target.stack.name} timed out after ${Math.round(options.timeoutMs / 1000)}s with runners still busy; scale sets restored, tofu apply not run`,
+          'raise apply.drain.timeout (or --drain-timeout), or apply when the lanes are quiet',
+        );
+      }
+      if (outcome === 'api-down') {
+        throw new RefusedError(
+          `the Kubernetes API at ${client.server} stopped answering while ${target.stack.name} waited for busy runners (${reason}); scale sets restored, tofu apply not run`,
+          `apply again once the API answers (kubectl --context ${client.context} get --raw /readyz); raise apply.drain.apiOutage (or --api-outage) to ride out longer outages`,
+        );
+      }
+      throw new FoundationError(`interrupted while draining ${target.stack.name}; scale sets restored, tofu apply not run`, 'run the command again when ready');
     }
     io.write('drain: no busy runners left\n');
     return { lease, recorded };
   } catch (error) {
-    await restoreScaleSets(target, io, { only: lease.lost.aborted ? recorded : undefined }).catch((restoreError: unknown) =>
-      io.write(`drain: could not restore the scale sets (${(restoreError as Error).message}); run "foundation drain ${target.stack.name} --restore"\n`),
-    );
-    await lease.release().catch(() => undefined);
+    await undrain(target, io, { lease, recorded, budgetMs: options.restoreBudgetMs }, error);
     throw error;
+  }
+}
+
+/**
+ * The end of every drain: restore (within the budget), then release the Lease. A failed
+ * restore is the error that counts, before `cause` (the apply's or the wait's failure, said
+ * on a line of its own) and before any trouble releasing the Lease, which is only said: a
+ * Lease left behind expires on its own.
+ */
+async function undrain(target: DrainTarget, io: StackIO, drain: Drain & { budgetMs: number }, cause?: unknown): Promise<void> {
+  const { lease, recorded } = drain;
+  let restoreError: unknown;
+  try {
+    await restoreScaleSets(target, io, { only: lease.lost.aborted ? recorded : undefined, budgetMs: drain.budgetMs });
+  } catch (error) {
+    restoreError = error;
+  }
+  const releaseWarning = await lease.release();
+  if (releaseWarning) io.write(`drain: ${releaseWarning}\n`);
+  if (restoreError) {
+    if (cause) io.write(`drain: before the restore failed: ${(cause as Error).message}\n`);
+    throw restoreError;
   }
 }
 
@@ -137,80 +206,114 @@ export interface RestoreResult {
   missing: string[];
 }
 
+export interface RestoreOptions {
+  /** Only the scale sets one run recorded (after that run lost its Lease). */
+  only?: string[];
+  /** How long to keep trying before giving up (default: the stack's apply.drain.restoreBudget). */
+  budgetMs: number;
+}
+
 /**
  * Puts every scale set that carries this stack's drain record back to its desired caps:
  * the caps of the Helm release revision an apply deployed since the drain, else the
- * recorded originals; and removes the records. Scale sets are found by their record in
- * the namespace, whatever their labels now (a chart upgrade may have rewritten them).
- * `only` limits it to the scale sets one run recorded (after that run lost its Lease).
- * A scale set that is gone is reported and the others are still restored.
+ * recorded originals; and removes the records, in the same merge patch. Scale sets are
+ * found by their record in the namespace, whatever their labels now (a chart upgrade may
+ * have rewritten them). A scale set that is gone is reported and the others are still
+ * restored. Every request is retried on transient failures until the budget is spent
+ * (progress is written); then it fails naming each scale set still drained, whose record
+ * stays for the next `drain --restore`.
  */
-export async function restoreScaleSets(target: DrainTarget, io: Pick<StackIO, 'write' | 'phase'>, { only }: { only?: string[] } = {}): Promise<RestoreResult> {
-  const { client, config } = target;
-  const all = await scaleSetsIn(client, config.namespace);
+export async function restoreScaleSets(target: DrainTarget, io: Pick<StackIO, 'write' | 'phase'>, { only, budgetMs }: RestoreOptions): Promise<RestoreResult> {
+  const { config } = target;
+  const deadline = Date.now() + budgetMs;
+  const budget = formatMs(budgetMs);
+  const under = (what: string) =>
+    withPolicy(target.client, { ...RESTORE_POLICY, budgetMs, onRetry: (r) => io.write(`restore: ${what}: ${r.reason}; trying again in ${formatMs(r.delayMs)} (${formatMs(r.leftMs)} of the ${budget} restore budget left)\n`) }, deadline);
+  const stillDrained = (names: string[], why: string) =>
+    new FoundationError(
+      `RESTORE FAILED: ${names.length} scale set${names.length > 1 ? 's' : ''} of ${target.stack.name} still at 0/0, with ${names.length > 1 ? 'their drain records' : 'its drain record'}: ${names.map((n) => `${config.namespace}/${n}`).join(', ')} (${why})`,
+      `run "foundation drain ${target.stack.name} --restore" once the API answers: it puts back exactly the recorded caps`,
+    );
+  let all: ScaleSet[];
+  try {
+    all = await scaleSetsIn(under(`listing the scale sets in ${config.namespace}`), config.namespace);
+  } catch (error) {
+    const names = only ?? config.scaleSets ?? target.scaleSets.map((s) => s.name);
+    throw stillDrained(names, `the restore could not list them within its ${budget} budget: ${(error as Error).message}`);
+  }
   const configured = (s: ScaleSet) => (config.scaleSets ? config.scaleSets.includes(s.name) : target.scaleSets.some((t) => t.uid === s.uid));
   const expected = only ?? config.scaleSets ?? [];
   const missing = expected.filter((name) => !all.some((s) => s.name === name));
   for (const name of missing) io.write(`restore: ${config.namespace}/${name} no longer exists; nothing to restore there\n`);
   const restored: string[] = [];
-  const failures: string[] = [];
-  for (const scaleSet of all) {
-    let record: DrainRecord | undefined;
+  const failed: string[] = [];
+  const reasons: string[] = [];
+  const fail = (scaleSet: ScaleSet, error: unknown) => {
+    failed.push(scaleSet.name);
+    reasons.push((error as Error).message);
+  };
+  const due = all.flatMap((scaleSet) => {
     try {
-      record = readRecord(scaleSet);
+      const record = readRecord(scaleSet);
+      return record && (only ? only.includes(scaleSet.name) : record.stack === target.stack.name || configured(scaleSet)) ? [{ scaleSet, record }] : [];
     } catch (error) {
-      failures.push((error as Error).message);
-      continue;
+      fail(scaleSet, error);
+      return [];
     }
-    if (!record || !(only ? only.includes(scaleSet.name) : record.stack === target.stack.name || configured(scaleSet))) continue;
-    io.phase(`restoring ${scaleSet.name}`);
-    try {
+  });
+  if (due.length) io.phase(`restoring ${due.map((d) => d.scaleSet.name).join(', ')}`);
+  // All at once, each with its own retries within the one budget.
+  const outcomes = await Promise.allSettled(
+    due.map(async ({ scaleSet, record }) => {
+      const client = under(`${scaleSet.namespace}/${scaleSet.name}`);
       const { caps, source } = await desiredCaps(client, scaleSet, record);
-      if (await patchScaleSet(client, scaleSet, { metadata: { annotations: { [DRAIN_ANNOTATION]: null } }, spec: caps })) {
-        io.write(`restore: ${scaleSet.namespace}/${scaleSet.name} caps -> ${capsText(caps)} (${source})\n`);
-        restored.push(scaleSet.name);
-      } else {
-        io.write(`restore: ${scaleSet.namespace}/${scaleSet.name} no longer exists; nothing to restore there\n`);
-        missing.push(scaleSet.name);
-      }
-    } catch (error) {
-      failures.push((error as Error).message);
+      return (await patchScaleSet(client, scaleSet, { metadata: { annotations: { [DRAIN_ANNOTATION]: null } }, spec: caps })) ? { caps, source } : undefined;
+    }),
+  );
+  outcomes.forEach((outcome, i) => {
+    const { scaleSet } = due[i]!;
+    const where = `${scaleSet.namespace}/${scaleSet.name}`;
+    if (outcome.status === 'rejected') return fail(scaleSet, outcome.reason);
+    if (!outcome.value) {
+      io.write(`restore: ${where} no longer exists; nothing to restore there\n`);
+      missing.push(scaleSet.name);
+      return;
     }
-  }
-  if (failures.length > 0) {
-    throw new FoundationError(
-      `could not restore ${failures.length} scale set${failures.length > 1 ? 's' : ''}${restored.length ? ` (restored: ${restored.join(', ')})` : ''}: ${failures.join('; ')}`,
-      `run "foundation drain ${target.stack.name} --restore" once the API answers`,
-    );
+    io.write(`restore: ${where} caps -> ${capsText(outcome.value.caps)} (${outcome.value.source})\n`);
+    restored.push(scaleSet.name);
+  });
+  if (failed.length > 0) {
+    throw stillDrained(failed, `${restored.length ? `restored: ${restored.join(', ')}; ` : ''}gave up after the ${budget} restore budget: ${[...new Set(reasons)].join('; ')}`);
   }
   return { restored, missing };
 }
 
 /**
  * The apply guard: drain, apply, and restore whether the apply succeeded or not. A Lease
- * lost before tofu starts refuses (exit 3) after restoring; one lost while tofu runs is a
- * loud warning (tofu is not interrupted halfway), and the restore afterwards touches only
- * the scale sets this run recorded.
+ * lost (or not renewed within its deadline) before tofu starts refuses (exit 3) after
+ * restoring; one lost while tofu runs is a loud warning (tofu is not interrupted
+ * halfway), and the restore afterwards touches only the scale sets this run recorded.
  */
 export async function drainAround(target: DrainTarget, io: StackIO, apply: () => Promise<void>, options: DrainOptions): Promise<void> {
-  const { lease, recorded } = await drainScaleSets(target, io, options);
+  const drain = await drainScaleSets(target, io, options);
+  const { lease, recorded } = drain;
   const warn = () =>
     printErr(
       `WARNING: ${target.stack.name}: lost the drain Lease during the apply (${lostReason(lease)}). Another run may drain or restore ` +
         `these scale sets now; when tofu ends, foundation restores only the ones this run drained: ${recorded.join(', ')}`,
     );
+  let failure: unknown;
   try {
-    if (lease.lost.aborted) throw lostLease(target, lease);
+    if (!lease.held()) throw lostLease(target, lease);
     lease.lost.addEventListener('abort', warn);
     await apply();
+  } catch (error) {
+    failure = error;
   } finally {
     lease.lost.removeEventListener('abort', warn);
-    try {
-      await restoreScaleSets(target, io, { only: lease.lost.aborted ? recorded : undefined });
-    } finally {
-      await lease.release();
-    }
   }
+  await undrain(target, io, { ...drain, budgetMs: options.restoreBudgetMs }, failure);
+  if (failure) throw failure;
 }
 
 export function readRecord(scaleSet: ScaleSet): DrainRecord | undefined {

@@ -1,8 +1,9 @@
 import type { V1Lease } from '@kubernetes/client-node';
 import { onInterrupt } from '../tofu/signals.js';
 import { FoundationError, RefusedError } from '../ui/errors.js';
-import { apiStatus, kubeError, type KubeClient } from './client.js';
+import { apiStatus, kubeError, withPolicy, type KubeClient } from './client.js';
 import { formatIdentity, holderIsDeadHere, ownIdentity, parseIdentity } from './identity.js';
+import { DEFAULT_POLICY, formatMs, type PolicySettings } from './request-policy.js';
 
 const DEFAULT_LEASE_SECONDS = 60;
 /** How often a waiting run looks at the Lease again (client-go's RetryPeriod). */
@@ -19,12 +20,35 @@ export function defaultLeaseWaitMs(durationSeconds: number): number {
   return durationSeconds * 1000 + Math.max(5_000, durationSeconds * 200);
 }
 
+/** client-go's leader election: a Lease not renewed for two thirds of its duration is lost. */
+export function renewDeadlineMs(durationSeconds: number): number {
+  return (durationSeconds * 2000) / 3;
+}
+
+/**
+ * A renewal's requests: each attempt well inside the renew deadline (a quarter of the
+ * duration, at most 10 s), retried quickly until the deadline.
+ */
+function renewPolicy(durationSeconds: number): PolicySettings {
+  const ms = durationSeconds * 1000;
+  return { attemptTimeoutMs: Math.min(10_000, ms / 4), budgetMs: renewDeadlineMs(durationSeconds), maxAttempts: 100, backoff: { initialMs: Math.min(500, ms / 48), maxMs: Math.min(RETRY_MS, ms / 24) } };
+}
+
+/** Releasing is a courtesy: a Lease left behind expires on its own. */
+const RELEASE_POLICY: PolicySettings = { ...DEFAULT_POLICY, attemptTimeoutMs: 5_000, budgetMs: 5_000 };
+
 export interface HeldLease {
   holder: string;
   /** Aborted, with the reason as its message, when a renewal finds the Lease taken, deleted or not renewable in time. */
   lost: AbortSignal;
-  /** Stops renewing and deletes the Lease if it is still ours (preconditioned on our resourceVersion). */
-  release(): Promise<void>;
+  /** Still ours: not lost, and renewed within the renew deadline (else it is marked lost now). */
+  held(): boolean;
+  /**
+   * Stops renewing and deletes the Lease if it is still ours (preconditioned on our
+   * resourceVersion). Never throws: when the API does not answer in time, the Lease is
+   * left to expire and the returned text says so.
+   */
+  release(): Promise<string | undefined>;
 }
 
 export interface AcquireOptions {
@@ -89,6 +113,8 @@ export async function acquireLease(client: KubeClient, namespace: string, name: 
       mayCreate = !current;
       if (!current) continue;
       const other = current.spec?.holderIdentity ?? '';
+      // Ours already: a create or takeover whose answer was lost on the way, then retried.
+      if (other === holder) return renewing(client, current, holder);
       const record = JSON.stringify(current.spec ?? {});
       if (observed?.record !== record) observed = { record, at: Date.now() };
       const otherSeconds = current.spec?.leaseDurationSeconds ?? duration;
@@ -134,46 +160,61 @@ async function readLease(client: KubeClient, namespace: string, name: string): P
 /**
  * Renews every third of the duration with an update conditioned on the resourceVersion of
  * our last write: any other writer makes it a conflict. A conflict is only forgiven when
- * the Lease still names us with the record we wrote (someone annotated it). Failures are
- * retried until the renew deadline (two thirds of the duration after the last renewal).
+ * the Lease still names us with the record we wrote (someone annotated it, or our own
+ * retried write landed). Each renewal's requests time out well inside the renew deadline
+ * (two thirds of the duration after the last renewal) and are retried until it; a Lease
+ * not renewed by then is lost.
  */
 function renewing(client: KubeClient, initial: V1Lease, holder: string): HeldLease {
   const namespace = initial.metadata!.namespace!;
   const name = initial.metadata!.name!;
   const where = `${namespace}/${name}`;
   const duration = initial.spec?.leaseDurationSeconds ?? leaseSeconds();
+  const deadlineMs = renewDeadlineMs(duration);
   const lost = new AbortController();
   let current = initial;
   let renewedAt = Date.now();
   let timer: NodeJS.Timeout | undefined;
   let inflight: Promise<unknown> = Promise.resolve();
   let stopped = false;
+  const lose = (reason: string) => lost.abort(new Error(reason));
+  const overdue = () => Date.now() - renewedAt >= deadlineMs;
 
   /** True when renewed; false to try again soon; the Lease is marked lost when it is not ours any more. */
   const renew = async (): Promise<boolean> => {
+    const api = withPolicy(client, renewPolicy(duration), renewedAt + deadlineMs).coordination;
+    const renewTime = new client.k8s.V1MicroTime();
     try {
-      current = await client.coordination.replaceNamespacedLease({ name, namespace, body: { metadata: metadataOf(current), spec: { ...current.spec, renewTime: new client.k8s.V1MicroTime() } } });
+      current = await api.replaceNamespacedLease({ name, namespace, body: { metadata: metadataOf(current), spec: { ...current.spec, renewTime } } });
       renewedAt = Date.now();
       return true;
     } catch (error) {
       const status = apiStatus(error);
       if (status === 409) {
-        const seen = await readLease(client, namespace, name).catch(() => undefined);
-        // Only its metadata changed (someone annotated it): still ours, renew on its new resourceVersion.
-        if (seen?.spec?.holderIdentity === holder && String(seen.spec.renewTime) === String(current.spec?.renewTime)) {
+        let seen: V1Lease | undefined;
+        try {
+          seen = await readLease(withPolicy(client, renewPolicy(duration), renewedAt + deadlineMs), namespace, name);
+        } catch {
+          if (overdue()) lose(`the Lease ${where} could not be read after a conflicting renewal, past its ${seconds(deadlineMs)} renew deadline`);
+          return false; // could not look: try again, until the deadline
+        }
+        const seenTime = String(seen?.spec?.renewTime);
+        // Still ours: only its metadata changed (someone annotated it), or our retried write had landed.
+        const ours = seenTime === renewTime.toISOString();
+        if (seen?.spec?.holderIdentity === holder && (ours || seenTime === String(current.spec?.renewTime))) {
+          if (ours) renewedAt = Date.now();
           current = seen;
           return false;
         }
         lose(seen ? `the Lease ${where} was changed by another writer (holder now ${seen.spec?.holderIdentity || 'none'})` : `the Lease ${where} was deleted`);
       } else if (status === 404) {
         lose(`the Lease ${where} was deleted`);
-      } else if (Date.now() - renewedAt >= (duration * 2000) / 3) {
-        lose(`the Lease ${where} could not be renewed for ${seconds(Date.now() - renewedAt)} (${kubeError(client, error, 'renew it').message})`);
+      } else if (overdue()) {
+        lose(`the Lease ${where} could not be renewed for ${seconds(Date.now() - renewedAt)}, past its ${seconds(deadlineMs)} renew deadline (${kubeError(client, error, 'renew it').message})`);
       }
       return false;
     }
   };
-  const lose = (reason: string) => lost.abort(new Error(reason));
   const schedule = (ms: number) => {
     timer = setTimeout(() => {
       inflight = renew().then((renewed) => {
@@ -187,17 +228,23 @@ function renewing(client: KubeClient, initial: V1Lease, holder: string): HeldLea
   return {
     holder,
     lost: lost.signal,
+    held: () => {
+      if (!lost.signal.aborted && overdue()) lose(`the Lease ${where} was not renewed for ${seconds(Date.now() - renewedAt)}, past its ${seconds(deadlineMs)} renew deadline`);
+      return !lost.signal.aborted;
+    },
     release: async () => {
       stopped = true;
       clearTimeout(timer);
       await inflight; // a renewal under way moves the resourceVersion the delete is conditioned on
-      if (lost.signal.aborted) return; // not ours any more: leave it to its holder
+      if (lost.signal.aborted) return undefined; // not ours any more: leave it to its holder
       try {
-        await client.coordination.deleteNamespacedLease({ name, namespace, body: { preconditions: { resourceVersion: current.metadata?.resourceVersion } } });
+        await withPolicy(client, RELEASE_POLICY).coordination.deleteNamespacedLease({ name, namespace, body: { preconditions: { resourceVersion: current.metadata?.resourceVersion } } });
       } catch (error) {
-        // 409: someone wrote it since our last renewal; it is theirs now.
-        if (apiStatus(error) !== 404 && apiStatus(error) !== 409) throw kubeError(client, error, `release Lease ${where}`);
+        // 404: gone already; 409: someone wrote it since our last renewal, it is theirs now.
+        if (apiStatus(error) === 404 || apiStatus(error) === 409) return undefined;
+        return `could not release the drain Lease ${where} (${kubeError(client, error, 'delete it').message}); it is left to expire ${formatMs(duration * 1000)} after its last renewal, and the next drain takes it over then`;
       }
+      return undefined;
     },
   };
 }

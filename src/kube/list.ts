@@ -43,13 +43,13 @@ export async function getJson(client: KubeClient, path: string, query: Record<st
 
 /** The GET itself; a non-2xx answer is client-node's ApiException (code, body). */
 async function fetchJson(client: KubeClient, path: string, query: Record<string, string | number | undefined>): Promise<unknown> {
-  const { RequestContext, HttpMethod, IsomorphicFetchHttpLibrary, ApiException } = client.k8s;
+  const { RequestContext, HttpMethod, ApiException } = client.k8s;
   const url = new URL(client.server.replace(/\/+$/, '') + path);
   for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
   const request = new RequestContext(url.toString(), HttpMethod.GET);
   request.setHeaderParam('Accept', 'application/json');
   await client.config.applySecurityAuthentication(request);
-  const response = await new IsomorphicFetchHttpLibrary().send(request).toPromise();
+  const response = await client.http.send(request).toPromise();
   const text = await response.body.text();
   if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
     throw new ApiException(response.httpStatusCode, `HTTP ${response.httpStatusCode}`, text, response.headers);

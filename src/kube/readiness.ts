@@ -27,7 +27,7 @@ export async function readinessChecks(client: KubeClient, options: ReadinessOpti
 
 /** The admission plugin treats "true" in either annotation as default (kubernetes pkg/volume/util). */
 async function defaultStorageClass(client: KubeClient): Promise<ReadinessCheck> {
-  const storage = client.config.makeApiClient(client.k8s.StorageV1Api);
+  const storage = client.api(client.k8s.StorageV1Api);
   const list = await call(client, 'list StorageClasses', () => storage.listStorageClass());
   const defaults = list.items.filter((sc) => [DEFAULT_CLASS, DEFAULT_CLASS_BETA].some((a) => sc.metadata?.annotations?.[a] === 'true')).map((sc) => sc.metadata!.name!);
   if (defaults.length === 0) {
@@ -38,7 +38,7 @@ async function defaultStorageClass(client: KubeClient): Promise<ReadinessCheck> 
 }
 
 async function ingressClass(client: KubeClient): Promise<ReadinessCheck> {
-  const networking = client.config.makeApiClient(client.k8s.NetworkingV1Api);
+  const networking = client.api(client.k8s.NetworkingV1Api);
   const list = await call(client, 'list IngressClasses', () => networking.listIngressClass());
   if (list.items.length === 0) return { name: 'ingressclass', ready: false, detail: 'no IngressClass: install an ingress controller' };
   const describe = list.items.map((ic) => `${ic.metadata?.name} (${ic.spec?.controller ?? 'no controller'}${ic.metadata?.annotations?.[DEFAULT_INGRESS_CLASS] === 'true' ? ', default' : ''})`);
@@ -55,7 +55,7 @@ async function coreDns(client: KubeClient): Promise<ReadinessCheck> {
 }
 
 async function crdEstablished(client: KubeClient, name: string): Promise<ReadinessCheck> {
-  const extensions = client.config.makeApiClient(client.k8s.ApiextensionsV1Api);
+  const extensions = client.api(client.k8s.ApiextensionsV1Api);
   const check = `crd/${name}`;
   try {
     const crd = await extensions.readCustomResourceDefinition({ name });

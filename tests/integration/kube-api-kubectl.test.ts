@@ -275,6 +275,27 @@ describe('real kubectl against the test Kubernetes API', () => {
     expect(stderr).toContain('Error from server (NotFound): autoscalingrunnersets.actions.github.com "missing" not found');
   });
 
+  it('injected faults read to kubectl as a real server\'s: a 429 with Retry-After it waits out and retries (client-go does), a 503 Status, a 504 Timeout', async () => {
+    const path = /\/autoscalingrunnersets\/linux$/;
+    api.inject({ kind: 'status', code: 429, retryAfterSeconds: 1, plain: true }, { method: 'GET', path }, { times: 1 });
+    const retried = await kubectl(['get', 'autoscalingrunnerset', 'linux', '-n', NS, '-o', 'name']);
+    expect(retried.exitCode, retried.stderr).toBe(0);
+    expect(retried.stdout.trim()).toBe('autoscalingrunnerset.actions.github.com/linux');
+    const gets = api.requests.filter((r) => r.method === 'GET' && path.test(r.path));
+    expect(gets.slice(-2).map((r) => r.fault)).toEqual(['status', undefined]);
+    expect(gets.at(-1)!.at - gets.at(-2)!.at).toBeGreaterThanOrEqual(1_000);
+
+    api.inject({ kind: 'status', code: 503 }, { method: 'GET', path }, { times: 1 });
+    const unavailable = await kubectl(['get', 'autoscalingrunnerset', 'linux', '-n', NS]);
+    expect(unavailable.exitCode).toBe(1);
+    expect(unavailable.stderr).toContain('Error from server (ServiceUnavailable): the server is currently unable to handle the request');
+
+    api.inject({ kind: 'status', code: 504 }, { method: 'GET', path }, { times: 1 });
+    const timeout = await kubectl(['get', 'autoscalingrunnerset', 'linux', '-n', NS]);
+    expect(timeout.exitCode).toBe(1);
+    expect(timeout.stderr).toContain('Error from server (Timeout): Timeout: request did not complete within requested timeout - context deadline exceeded');
+  });
+
   it('rejects a wrong token as Unauthorized', async () => {
     const wrong = await writeKubeconfig(api, { token: 'not-the-token', dir: await mkdtemp(join(dir, 'wrong-')) });
     const { exitCode, stderr } = await kubectl(['get', 'namespaces'], wrong);

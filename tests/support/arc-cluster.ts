@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { REPO_ROOT } from './cli.js';
 import { addHelmManagedScaleSet } from './helm-release.js';
 import { KubeApiServer } from './kube-api-server.js';
@@ -22,9 +22,12 @@ export interface ArcCluster {
   annotation(name: string): string | undefined;
   /** Requests that changed something (not GET, not a watch). */
   writes(): Array<{ method: string; path: string }>;
+  /** Every write that left a scale set at 0/0 without its drain record (the guard's one rule; checked after each test). */
+  unrecordedDrains: string[];
 }
 
 const running: Array<{ stop(): Promise<void> }> = [];
+const clusters: ArcCluster[] = [];
 
 /**
  * The test Kubernetes API with three Helm-managed ARC scale sets (nix-baseline 1/10,
@@ -43,8 +46,15 @@ export async function arcCluster({ arcCrds = true } = {}): Promise<ArcCluster> {
   }
   const dir = copyFixture('arc');
   const kubeconfig = await writeKubeconfig(server, { token: TOKEN, context: 'test-arc' });
+  const unrecordedDrains: string[] = [];
+  server.onChange(({ object }) => {
+    const caps = object.spec as { minRunners?: number; maxRunners?: number } | undefined;
+    if (object.kind === 'AutoscalingRunnerSet' && caps?.minRunners === 0 && caps.maxRunners === 0 && !object.metadata.annotations?.['foundation/drain']) {
+      unrecordedDrains.push(`${object.metadata.namespace}/${object.metadata.name} at resourceVersion ${object.metadata.resourceVersion}`);
+    }
+  });
   const spec = (name: string) => (server.get(`actions.github.com/v1alpha1`, 'autoscalingrunnersets', NS, name)?.spec ?? {}) as { minRunners?: number; maxRunners?: number };
-  return {
+  const cluster: ArcCluster = {
     server,
     s3,
     dir,
@@ -53,12 +63,17 @@ export async function arcCluster({ arcCrds = true } = {}): Promise<ArcCluster> {
     caps: (name) => [spec(name).minRunners ?? null, spec(name).maxRunners ?? null],
     annotation: (name) => (server.get('actions.github.com/v1alpha1', 'autoscalingrunnersets', NS, name)?.metadata.annotations as Record<string, string> | undefined)?.['foundation/drain'],
     writes: () => server.requests.filter((r) => r.method !== 'GET').map((r) => ({ method: r.method, path: r.path })),
+    unrecordedDrains,
   };
+  clusters.push(cluster);
+  return cluster;
 }
 
 export function cleanUpArcClusters(): void {
   afterEach(async () => {
+    const violations = clusters.splice(0).flatMap((c) => c.unrecordedDrains);
     await Promise.all(running.splice(0).map((r) => r.stop()));
     removeFixtures();
+    expect(violations, 'a scale set was left at 0/0 without its drain record').toEqual([]);
   });
 }

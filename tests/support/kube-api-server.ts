@@ -19,11 +19,12 @@ import {
   runnerCounts,
 } from './kube-api/arc.js';
 import { ApiError, badRequest } from './kube-api/errors.js';
+import { loseAnswer, resetConnection, sendFaultStatus, sendGoneEvent, takeFault, type Fault, type FaultMatch, type FaultRule } from './kube-api/faults.js';
 import type { KubeObject, StoredObject } from './kube-api/objects.js';
 import { ARC_GROUP, Registry, apiVersionOf, type ResourceType } from './kube-api/resources.js';
 import { Rest, type ListResult, type Target } from './kube-api/rest.js';
 import { resolve } from './kube-api/router.js';
-import { Store } from './kube-api/store.js';
+import { Store, type StoreEvent } from './kube-api/store.js';
 import { toTable } from './kube-api/table.js';
 import { selfSignedCertificate } from './kube-api/tls.js';
 import { serveWatch } from './kube-api/watch.js';
@@ -31,6 +32,7 @@ import { closeServer, listenOnLoopback } from './loopback.js';
 
 export type { KubeObject, StoredObject } from './kube-api/objects.js';
 export type { RunnerOptions, ScaleSetOptions } from './kube-api/arc.js';
+export type { Fault, FaultMatch } from './kube-api/faults.js';
 
 export interface KubeApiServerOptions {
   /** When set, every request must carry `Authorization: Bearer <token>`, else 401. */
@@ -42,6 +44,8 @@ export interface KubeApiServerOptions {
 }
 
 export interface RecordedRequest {
+  /** When it arrived (epoch ms). */
+  at: number;
   method: string;
   path: string;
   /** The query string without its `?`. */
@@ -50,12 +54,8 @@ export interface RecordedRequest {
   contentType: string;
   accept: string;
   body: string;
-}
-
-interface InjectedFailure {
-  method: string;
-  path: RegExp;
-  status: number;
+  /** The fault it met, if any. */
+  fault?: Fault['kind'] | 'restart';
 }
 
 const ARC_VERSION = `${ARC_GROUP}/v1alpha1`;
@@ -92,8 +92,10 @@ export class KubeApiServer {
   private readonly registry: Registry;
   private readonly store: Store;
   private readonly rest: Rest;
-  private readonly failures: InjectedFailure[] = [];
-  private readonly watches = new Set<() => void>();
+  private readonly faults: FaultRule[] = [];
+  private readonly watches = new Map<() => void, IncomingMessage>();
+  /** Until this time every request is reset: a restarting API server. */
+  private downUntil = 0;
   private server?: Server;
   private nextRunnerId = 1;
 
@@ -123,7 +125,8 @@ export class KubeApiServer {
 
   /** Ends open watches and closes the listener. */
   async stop(): Promise<void> {
-    for (const close of this.watches) close();
+    this.faults.length = 0;
+    for (const close of this.watches.keys()) close();
     const server = this.server;
     if (!server) return;
     this.server = undefined;
@@ -151,13 +154,52 @@ export class KubeApiServer {
     return this.store.list(this.registry.lookup(apiVersion, kindOrResource), namespace);
   }
 
+  /** Called with every write to the store (as a watch of everything would see it). */
+  onChange(listener: (event: StoreEvent) => void): () => void {
+    return this.store.subscribe(listener);
+  }
+
   remove(apiVersion: string, kindOrResource: string, namespace: string | undefined, name: string): StoredObject | undefined {
     return this.store.delete(this.registry.lookup(apiVersion, kindOrResource), namespace, name);
   }
 
   /** The next request with this method whose path matches answers `status` with a Status body. */
   failNext(method: string, path: RegExp, status: number): void {
-    this.failures.push({ method: method.toUpperCase(), path, status });
+    this.inject({ kind: 'status', code: status }, { method, path }, { times: 1 });
+  }
+
+  /**
+   * Requests matching `match` meet `fault`: the next `times` of them (default: every one),
+   * or every one for `forMs`. Returns a function that removes the rule.
+   */
+  inject(fault: Fault, match: FaultMatch = {}, { times = Number.POSITIVE_INFINITY, forMs }: { times?: number; forMs?: number } = {}): () => void {
+    const rule: FaultRule = { fault, match, remaining: times, until: forMs === undefined ? undefined : Date.now() + forMs };
+    this.faults.push(rule);
+    return () => {
+      const index = this.faults.indexOf(rule);
+      if (index >= 0) this.faults.splice(index, 1);
+    };
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  /**
+   * The API server restarts: every open watch is cut mid-stream, and for `downMs` every
+   * request's connection is reset.
+   */
+  restart(downMs: number): void {
+    this.downUntil = Date.now() + downMs;
+    this.cutWatches();
+  }
+
+  /** Every open watch's connection is reset mid-stream. */
+  cutWatches(): void {
+    for (const [close, req] of this.watches) {
+      this.watches.delete(close);
+      resetConnection(req);
+    }
   }
 
   // ---- ARC controller simulation ----
@@ -227,9 +269,40 @@ export class KubeApiServer {
     const accept = req.headers.accept ?? '';
     try {
       const body = await readBody(req);
-      this.requests.push({ method, path: url.pathname, query: url.search.slice(1), contentType, accept, body });
+      const recorded: RecordedRequest = { at: Date.now(), method, path: url.pathname, query: url.search.slice(1), contentType, accept, body };
+      this.requests.push(recorded);
+      if (Date.now() < this.downUntil) {
+        recorded.fault = 'restart';
+        return resetConnection(req);
+      }
+      const watch = method === 'GET' && ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+      const fault = takeFault(this.faults, { method, path: url.pathname, watch, body });
+      if (fault) recorded.fault = fault.kind;
+      switch (fault?.kind) {
+        case 'status':
+          return sendFaultStatus(res, fault);
+        case 'reset':
+          return resetConnection(req);
+        case 'hang':
+          return; // the socket stays open until the client gives up or the server stops
+        case 'stall-body':
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.write('{"kind":');
+          return;
+        case 'delay':
+          await new Promise((resolve) => setTimeout(resolve, fault.ms));
+          break;
+        case 'gone-event':
+          if (watch) return sendGoneEvent(res, url.searchParams.get('resourceVersion') ?? '', this.store.resourceVersion);
+          break;
+        case 'cut-watch':
+          if (watch) setTimeout(() => resetConnection(req), fault.afterMs);
+          break;
+        case 'lose-answer':
+          loseAnswer(req, res);
+          break;
+      }
       this.authenticate(req);
-      this.injectFailure(method, url.pathname);
       const resolved = resolve(url.pathname, this.registry, `127.0.0.1:${this.port}`);
       if ('document' in resolved) {
         if (method !== 'GET') throw new ApiError(405, `the server does not allow this method on the requested resource`);
@@ -248,13 +321,6 @@ export class KubeApiServer {
     if (this.options.token && req.headers.authorization !== `Bearer ${this.options.token}`) {
       throw new ApiError(401, 'Unauthorized');
     }
-  }
-
-  private injectFailure(method: string, path: string): void {
-    const index = this.failures.findIndex((f) => f.method === method && f.path.test(path));
-    if (index < 0) return;
-    const [failure] = this.failures.splice(index, 1);
-    throw new ApiError(failure!.status, `injected failure (HTTP ${failure!.status})`);
   }
 
   private serveResource(
@@ -291,7 +357,7 @@ export class KubeApiServer {
 
   private watch(req: IncomingMessage, res: ServerResponse, target: Target, query: URLSearchParams): void {
     const close = serveWatch(req, res, this.store, target.type, target.namespace, query);
-    this.watches.add(close);
+    this.watches.set(close, req);
     res.on('close', () => this.watches.delete(close));
   }
 

@@ -6,6 +6,7 @@ export interface StatusDetails {
   group?: string;
   kind?: string;
   causes?: { reason: string; message: string; field: string }[];
+  retryAfterSeconds?: number;
 }
 
 export interface Status {

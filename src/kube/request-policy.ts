@@ -1,0 +1,214 @@
+import type * as k8s from '@kubernetes/client-node';
+
+/**
+ * How one Kubernetes call is sent: a timeout per attempt and, for transient failures
+ * only, retries with exponential backoff and jitter until the budget runs out. The
+ * numbers follow client-go's habits (see DEFAULT_POLICY); each caller may state its own.
+ */
+export interface RequestPolicy {
+  /** One attempt: connecting, the answer's headers and its whole body. */
+  attemptTimeoutMs: number;
+  /** When the last retry may start (epoch ms): from a budget, or shared by every call of one task (a restore). */
+  deadline: () => number;
+  /** At most this many attempts (client-go: 10 retries on Retry-After). */
+  maxAttempts: number;
+  /** First backoff and its cap: each retry doubles it, plus up to as much again in jitter. */
+  backoff: { initialMs: number; maxMs: number };
+  /** Told before each retry: what failed and when the next attempt starts. */
+  onRetry?: (retry: RetryNotice) => void;
+}
+
+export interface RetryNotice {
+  method: string;
+  /** The URL's path, without the query. */
+  path: string;
+  /** "HTTP 503", "HTTP 429", "ECONNRESET", "no answer in 30s". */
+  reason: string;
+  attempt: number;
+  delayMs: number;
+  /** Until the deadline, after this delay. */
+  leftMs: number;
+}
+
+/** The policy's tuning without the deadline: a budget in ms from the call's start. */
+export interface PolicySettings extends Omit<RequestPolicy, 'deadline'> {
+  budgetMs: number;
+}
+
+/**
+ * An ordinary call: 30 s an attempt (the apiserver's own default request timeout is 60 s)
+ * and a minute of retries at most, 10 attempts (client-go's maxRetries).
+ */
+export const DEFAULT_POLICY: PolicySettings = { attemptTimeoutMs: 30_000, budgetMs: 60_000, maxAttempts: 10, backoff: { initialMs: 500, maxMs: 10_000 } };
+
+/** A policy whose budget starts at each call (the default), or at `deadline` for every call. */
+export function policyFrom(settings: PolicySettings, deadline?: number): RequestPolicy {
+  const { budgetMs, ...rest } = settings;
+  return { ...rest, deadline: deadline === undefined ? () => Date.now() + budgetMs : () => deadline };
+}
+
+const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
+/** A connection that failed, was refused, reset or cut: the server may be restarting. */
+const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** Why a call may be tried again (a transient failure), or undefined when it may not. */
+export function transientReason(status: number | undefined, error?: unknown): string | undefined {
+  if (status !== undefined) return TRANSIENT_STATUS.has(status) ? `HTTP ${status}` : undefined;
+  if (error instanceof AttemptTimeout) return error.message;
+  const code = networkCode(error);
+  return code && TRANSIENT_NETWORK.has(code) ? code : undefined;
+}
+
+/** The first string `code` along an error's cause chain (node-fetch puts the socket's there). */
+export function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    if (/socket hang up/i.test(String((current as Error).message))) return 'ECONNRESET';
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** An attempt that got no whole answer within its timeout. */
+export class AttemptTimeout extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(ms: number) {
+    super(`no answer in ${formatMs(ms)}`);
+  }
+}
+
+/**
+ * How long the server asked us to wait: the Retry-After header (seconds or an HTTP date)
+ * or a Status body's details.retryAfterSeconds, whichever is longer.
+ */
+export function retryAfterMs(headers: Record<string, string>, body: string): number | undefined {
+  const fromHeader = parseRetryAfter(headers['retry-after']);
+  let fromBody: number | undefined;
+  try {
+    const seconds = (JSON.parse(body) as { details?: { retryAfterSeconds?: unknown } }).details?.retryAfterSeconds;
+    if (typeof seconds === 'number' && seconds > 0) fromBody = seconds * 1000;
+  } catch {
+    // a plain-text answer (the apiserver's max-in-flight and priority-and-fairness 429s are)
+  }
+  if (fromHeader === undefined) return fromBody;
+  return fromBody === undefined ? fromHeader : Math.max(fromHeader, fromBody);
+}
+
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/**
+ * client-go's exponential backoff: the delay doubles from `initialMs` up to `maxMs`,
+ * each with up to as much again in jitter (jitter 1.0).
+ */
+export class Backoff {
+  private step = 0;
+  constructor(private readonly settings: { initialMs: number; maxMs: number }) {}
+
+  next(): number {
+    const base = Math.min(this.settings.maxMs, this.settings.initialMs * 2 ** this.step);
+    this.step++;
+    return Math.round(base * (1 + Math.random()));
+  }
+
+  reset(): void {
+    this.step = 0;
+  }
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = ms / 1000;
+  if (s < 10) return Number.isInteger(s) ? `${s}s` : `${s.toFixed(1)}s`;
+  if (s < 60) return `${Math.round(s)}s`;
+  const m = Math.floor(s / 60);
+  const rest = Math.round(s % 60);
+  return rest ? `${m}m${rest}s` : `${m}m`;
+}
+
+/**
+ * Servers that have answered this process. Before a server's first answer, a connection
+ * that fails is most likely a wrong address or a cluster that is down, not a restart:
+ * it gets a short grace only, so the operator hears "unreachable" in seconds.
+ */
+const answered = new Set<string>();
+const FIRST_CONTACT_GRACE_MS = 2_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+type Library = k8s.PromiseHttpLibrary;
+
+/**
+ * Sends a request under the policy through client-node's own fetch library. The answer's
+ * body is read inside the attempt (a server may hang after the headers) and handed back
+ * buffered. A transient failure is retried while attempts and the deadline allow; the
+ * last answer (or error) is what the caller gets, so client-node raises its usual
+ * ApiException for a non-2xx answer.
+ */
+export async function sendUnderPolicy(k8sModule: typeof k8s, inner: Library, request: k8s.RequestContext, policy: RequestPolicy): Promise<k8s.ResponseContext> {
+  const deadline = policy.deadline();
+  const started = Date.now();
+  const backoff = new Backoff(policy.backoff);
+  const method = request.getHttpMethod().toString();
+  const { origin, pathname: path } = new URL(request.getUrl());
+  for (let attempt = 1; ; attempt++) {
+    let outcome: { response: k8s.ResponseContext; text: string } | { error: unknown };
+    // A retry never runs past the deadline (a renewal must end before its Lease could expire).
+    const timeoutMs = attempt === 1 ? policy.attemptTimeoutMs : Math.max(1, Math.min(policy.attemptTimeoutMs, deadline - Date.now()));
+    try {
+      outcome = await attemptOnce(k8sModule, inner, request, timeoutMs);
+    } catch (error) {
+      outcome = { error };
+    }
+    const status = 'response' in outcome ? outcome.response.httpStatusCode : undefined;
+    if (status !== undefined) answered.add(origin);
+    const reason = transientReason(status, 'error' in outcome ? outcome.error : undefined);
+    const give = () => {
+      if ('error' in outcome) throw outcome.error;
+      return outcome.response;
+    };
+    if (!reason || attempt >= policy.maxAttempts) return give();
+    const asked = 'response' in outcome ? retryAfterMs(outcome.response.headers, outcome.text) : undefined;
+    const delayMs = Math.max(asked ?? 0, backoff.next());
+    const until = status === undefined && !answered.has(origin) ? Math.min(deadline, started + FIRST_CONTACT_GRACE_MS) : deadline;
+    const leftMs = until - Date.now() - delayMs;
+    // Never sooner than the server asked; and no wait that ends past the deadline.
+    if (leftMs < 0) return give();
+    policy.onRetry?.({ method, path, reason, attempt, delayMs, leftMs });
+    await sleep(delayMs);
+  }
+}
+
+async function attemptOnce(k8sModule: typeof k8s, inner: Library, request: k8s.RequestContext, timeoutMs: number): Promise<{ response: k8s.ResponseContext; text: string }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new AttemptTimeout(timeoutMs)), timeoutMs);
+  request.setSignal(controller.signal);
+  try {
+    const response = await inner.send(request);
+    const bytes = await response.body.binary();
+    const text = bytes.toString('utf8');
+    const body = { text: async () => text, binary: async () => bytes };
+    return { response: new k8sModule.ResponseContext(response.httpStatusCode, response.headers, body), text };
+  } catch (error) {
+    // node-fetch reports its own AbortError; say what happened instead.
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** client-node's HttpLibrary (Observable-based) sending every request under `policy`. */
+export function policyHttpLibrary(k8sModule: typeof k8s, policy: RequestPolicy): k8s.HttpLibrary {
+  const fetchLibrary = new k8sModule.IsomorphicFetchHttpLibrary();
+  const inner: Library = { send: (request) => fetchLibrary.send(request).toPromise() };
+  return k8sModule.wrapHttpLibrary({ send: (request) => sendUnderPolicy(k8sModule, inner, request, policy) });
+}
