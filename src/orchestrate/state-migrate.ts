@@ -6,7 +6,7 @@ import { fetchGitlabState, gitlabStateLocation, lockGitlabState, readGitlabCrede
 import { planS3BackendFiles } from '../backends/materialize.js';
 import { createS3Client } from '../backends/s3-client.js';
 import { probeBucket } from '../backends/s3-probe.js';
-import { createStateObject, readStateObject } from '../backends/s3-state.js';
+import { putStateObject, readStateObject } from '../backends/s3-state.js';
 import { compareStates, parseState, type StateSummary } from '../backends/state-file.js';
 import type { GlobalOptions } from '../commands/options.js';
 import { loadProject } from '../config/load.js';
@@ -93,7 +93,14 @@ export async function migrateState(global: GlobalOptions, name: string, write: O
         if (locked === undefined || parseState(locked, `GitLab state "${location.stateName}"`).serial !== from.serial) {
           throw new FoundationError(`the GitLab state "${location.stateName}" changed while the migration started`, 'run the migration again; nothing was changed');
         }
-        await createStateObject(client, ctx.location.bucket, s3Files.key, locked);
+        await putStateObject(
+          client,
+          ctx.location.bucket,
+          s3Files.key,
+          locked,
+          { ifNoneMatch: '*' },
+          new FoundationError(`a state appeared at ${where} while migrating; it was not overwritten`, 'find out who wrote it ("foundation state pull <stack>") before migrating again'),
+        );
       } finally {
         await unlock();
       }
