@@ -21,6 +21,23 @@ function sdk(s3: LocalS3): S3Client {
   return new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
 }
 
+/** A test S3 server with versioning enabled on its bucket, and an SDK client for it. */
+async function versionedS3(): Promise<{ s3: LocalS3; client: S3Client }> {
+  const s3 = await startLocalS3({ versioning: true });
+  const client = sdk(s3);
+  await client.send(new PutBucketVersioningCommand({ Bucket: s3.bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  return { s3, client };
+}
+
+/** `state versions hello --json`, which must succeed. */
+async function stateVersions(dir: string, env: Record<string, string>): Promise<{ deleted: boolean; versions: VersionRow[] }> {
+  const listed = await runCli(['state', 'versions', 'hello', '--json'], { cwd: dir, env });
+  expect(listed.exitCode, listed.stderr).toBe(0);
+  return JSON.parse(listed.stdout);
+}
+
+const setGreeting = (dir: string, text: string) => writeFileSync(path.join(dir, 'modules/hello/dev.tfvars'), `greeting = "${text}"\n`);
+
 describe('state versions, pull and restore on a bucket with versioning', () => {
   let s3: LocalS3;
   let client: S3Client;
@@ -28,21 +45,15 @@ describe('state versions, pull and restore on a bucket with versioning', () => {
   let env: Record<string, string>;
   const greetings = ['first greeting', 'second greeting', 'third greeting'];
 
-  const versions = async (): Promise<VersionRow[]> => {
-    const listed = await runCli(['state', 'versions', 'hello', '--json'], { cwd: dir, env });
-    expect(listed.exitCode, listed.stderr).toBe(0);
-    return JSON.parse(listed.stdout).versions;
-  };
+  const versions = async () => (await stateVersions(dir, env)).versions;
 
   beforeAll(async () => {
-    s3 = await startLocalS3({ versioning: true });
-    client = sdk(s3);
-    await client.send(new PutBucketVersioningCommand({ Bucket: s3.bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    ({ s3, client } = await versionedS3());
     dir = copyFixture('basic');
     env = { ...s3.env, ENV: 'dev' };
     // Three applies, each with another greeting: three states of one lineage.
     for (const greeting of greetings) {
-      writeFileSync(path.join(dir, 'modules/hello/dev.tfvars'), `greeting = "${greeting}"\n`);
+      setGreeting(dir, greeting);
       const apply = await runCli(['apply', 'hello', '--auto-approve'], { cwd: dir, env });
       if (![0, 2].includes(apply.exitCode)) throw new Error(apply.stderr);
     }
@@ -159,27 +170,20 @@ describe('a deleted state (its current version a delete marker, as AWS, MinIO an
   let marker: string;
   let first: VersionRow;
 
-  const versions = async () => {
-    const listed = await runCli(['state', 'versions', 'hello', '--json'], { cwd: dir, env });
-    expect(listed.exitCode, listed.stderr).toBe(0);
-    return JSON.parse(listed.stdout) as { deleted: boolean; versions: VersionRow[] };
-  };
-  const greeting = (text: string) => writeFileSync(path.join(dir, 'modules/hello/dev.tfvars'), `greeting = "${text}"\n`);
+  const versions = () => stateVersions(dir, env);
 
   beforeAll(async () => {
-    s3 = await startLocalS3({ versioning: true });
-    client = sdk(s3);
-    await client.send(new PutBucketVersioningCommand({ Bucket: s3.bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    ({ s3, client } = await versionedS3());
     dir = copyFixture('basic');
     env = { ...s3.env, ENV: 'dev' };
     for (const text of ['kept greeting', 'later greeting']) {
-      greeting(text);
+      setGreeting(dir, text);
       const apply = await runCli(['apply', 'hello', '--auto-approve'], { cwd: dir, env });
       if (apply.exitCode !== 0) throw new Error(apply.stderr);
     }
     // The first state tofu wrote with the kept greeting is the one brought back; the repository says it again.
     first = (await versions()).versions.filter((v) => v.serial !== null).at(-1)!;
-    greeting('kept greeting');
+    setGreeting(dir, 'kept greeting');
     const deleted = await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: KEY }));
     marker = deleted.VersionId!;
   });
