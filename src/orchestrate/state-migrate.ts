@@ -25,20 +25,25 @@ export interface MigrationEvidence {
   from: { backend: 'gitlab-http'; address: string; lineage: string; serial: number; resources: string[] };
   to: { backend: 's3'; bucket: string; key: string; lineage: string; serial: number; resources: string[] };
   equal: { lineage: boolean; serial: boolean; resources: boolean };
-  /** The plan against the S3 state right after the copy. */
+  /**
+   * The plan against the S3 state right after the copy. Changes here are the repository
+   * differing from the state (the copy is proven by `equal`): a warning, not a failure.
+   */
   plan: { changes: boolean; summary: PlanSummary; text: string };
   /** stack.yaml is the operator's to change; the migration proves it did not. */
   stackFileUnchanged: boolean;
   /** Whether this run copied the state (false: S3 already held exactly this state). */
   copied: boolean;
+  /** The copy is proven: lineage, serial and resources equal, stack.yaml untouched. */
   ok: boolean;
 }
 
 /**
  * Moves a stack's state from GitLab's HTTP state API to S3, then proves it: the S3 state
- * has the same lineage, serial and resources as the GitLab state read before, and a plan
- * against S3 shows no changes. Everything that can refuse is checked before the first file is written. The
- * GitLab state is left in place and stack.yaml is not touched.
+ * has the same lineage, serial and resources as the GitLab state read before, and tofu
+ * plans against it (its pending changes, if any, are the repository's, reported apart).
+ * Everything that can refuse is checked before the first file is written. The GitLab
+ * state is left in place and stack.yaml is not touched.
  *
  * The copy is the state document read under GitLab's lock, written byte for byte to the
  * stack's S3 key with If-None-Match: * (never over an existing object). Not tofu's
@@ -122,7 +127,7 @@ export async function migrateState(global: GlobalOptions, name: string, write: O
       plan,
       stackFileUnchanged,
       copied: !already,
-      ok: equal.lineage && equal.serial && equal.resources && !plan.changes && stackFileUnchanged,
+      ok: equal.lineage && equal.serial && equal.resources && stackFileUnchanged,
     };
   } finally {
     client.destroy();

@@ -209,6 +209,35 @@ describe('GitLab-managed HTTP state (compatibility) and its migration to S3', ()
     expect(again.stdout).toContain('  plan       no changes against the S3 state');
   });
 
+  it('migrate with pending changes: the copy is proven, exit 0; each piece of evidence apart, and a warning naming the changes and the next command', async () => {
+    // The same GitLab state under another name, copied to another S3 key, while the repository now says another greeting.
+    gitlab.putState(PROJECT, 'pending', gitlab.state(PROJECT, 'hello')!);
+    const pending = legacyProject(gitlab.url, 'pending');
+    const stackFile = path.join(pending, 'stacks/hello/stack.yaml');
+    writeFileSync(stackFile, readFileSync(stackFile, 'utf8').replace('dev: fixtures/hello/terraform.tfstate', 'dev: fixtures/pending/terraform.tfstate'));
+    writeFileSync(path.join(pending, 'modules/hello/dev.tfvars'), 'greeting = "a greeting the state has not seen"\n');
+    const legacy = JSON.parse(gitlab.state(PROJECT, 'pending')!);
+
+    const migrate = await runCli(['state', 'migrate', 'hello', '--from', 'gitlab-http', '--to', 's3'], { cwd: pending, env });
+    expect(migrate.exitCode, migrate.stdout + migrate.stderr).toBe(0);
+    expect(migrate.stdout).toMatch(/^hello \(ENV dev\): migrated http:\/\/127\.0\.0\.1:\d+\/api\/v4\/projects\/tinyland%2Finfra\/terraform\/state\/pending -> s3:\/\/state\/fixtures\/pending\/terraform\.tfstate$/m);
+    expect(migrate.stdout).toContain(`  lineage    ${legacy.lineage} -> ${legacy.lineage}: equal`);
+    expect(migrate.stdout).toContain(`  serial     ${legacy.serial} -> ${legacy.serial}: equal`);
+    expect(migrate.stdout).toContain('  resources  2 -> 2: equal (terraform_data.greeting, terraform_data.second)');
+    expect(migrate.stdout).toContain('  plan       changes pending against the S3 state (0 to add, 2 to change, 0 to destroy, 1 output changed): the repository differs from the state');
+    expect(migrate.stdout).toContain('next: set backend.dev: s3 (or drop the entry) in the stack\'s stack.yaml to make S3 its backend');
+    expect(migrate.stderr).toContain(
+      'warning: the state was migrated; the plan against it has changes pending (0 to add, 2 to change, 0 to destroy, 1 output changed): the repository differs from the state, the copy is equal. ' +
+        'Once stack.yaml says backend.dev: s3, review them with "foundation plan hello"',
+    );
+    expect(migrate.stderr).not.toContain('error:');
+    expect(await s3.read('fixtures/pending/terraform.tfstate')).toBe(gitlab.state(PROJECT, 'pending'));
+
+    const json = await runCli(['state', 'migrate', 'hello', '--from', 'gitlab-http', '--to', 's3', '--json'], { cwd: pending, env });
+    expect(json.exitCode, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, copied: false, equal: { lineage: true, serial: true, resources: true }, plan: { changes: true, summary: { change: 2 } } });
+  });
+
   it('plan refuses a stack still on GitLab instead of planning it from an empty S3 state', async () => {
     const other = legacyProject(gitlab.url);
     const plan = await runCli(['plan', 'hello'], { cwd: other, env });
