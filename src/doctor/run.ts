@@ -22,7 +22,7 @@ export interface DoctorReport {
 export async function runDoctor(global: GlobalOptions): Promise<DoctorReport> {
   const project = loadProject();
   // The binaries answer in parallel, with the rest; the lines keep their order.
-  const binaries = Promise.all([tofuCheck(), toolChecks()]);
+  const binaries = Promise.all([tofuCheck(), toolChecks(project.dir)]);
   const checks: Check[] = [];
   let env: string | undefined;
   let s3: Promise<Check[]> = Promise.resolve([]);
