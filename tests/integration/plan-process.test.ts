@@ -4,7 +4,7 @@ import { findTofuBinary } from '../../src/tofu/binary.js';
 import { summarizePlan } from '../../src/tofu/plan-summary.js';
 import { baseEnv, runCli } from '../support/cli.js';
 import { copyFixture, removeFixtures } from '../support/project.js';
-import { startLocalS3, type LocalS3 } from '../support/s3.js';
+import { startLocalS3, useS3Project, type LocalS3 } from '../support/s3.js';
 import { tofuRecorder } from '../support/tofu-recorder.js';
 
 // What one `foundation plan` costs in tofu processes, and the S3 probe it skips.
@@ -64,20 +64,10 @@ describe('one tofu process per plan', () => {
 // The README's promise: on a stack already initialized (no bucket probe), tofu's own S3
 // errors end on foundation's one line, in apply as in plan.
 describe("tofu's S3 backend errors in apply: foundation's one line", () => {
-  let s3: LocalS3;
-  let dir: string;
-  let env: Record<string, string>;
-  beforeAll(async () => {
-    s3 = await startLocalS3();
-    dir = copyFixture('basic');
-    env = { ...s3.env, ENV: 'dev' };
-  });
-  afterAll(async () => {
-    await s3.stop();
-    removeFixtures();
-  });
+  const project = useS3Project();
 
   it('a saved plan applied with refused credentials (unknown key, wrong secret): one error line and the credentials hint, no plan step to blame', async () => {
+    const { s3, dir, env } = project;
     const planFile = `${dir}/saved.tfplan`;
     const plan = await runCli(['plan', 'hello', '--out', planFile], { cwd: dir, env });
     expect(plan.exitCode, plan.stderr).toBe(0);
