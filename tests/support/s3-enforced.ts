@@ -6,6 +6,8 @@
 // headers. Sources: docs.aws.amazon.com/AmazonS3/latest/API (sig-v4-authenticating-requests,
 // sigv4-query-string-auth, ErrorResponses, DeletingObjectVersions, conditional-requests),
 // the error table of minio/minio (cmd/api-errors.go) for wordings AWS does not document.
+// What the layers answer besides refusals (ListObjectVersions listing <DeleteMarker> entries,
+// the version before a marker still readable by its id) is checked in the same test file.
 // Adding a rule to a layer: add it here with a request that breaks it.
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { request } from 'node:http';
@@ -27,6 +29,8 @@ export interface S3RuleContext {
 
 export interface SignedRequest {
   method: string;
+  /** Default: the server's bucket. */
+  bucket?: string;
   key?: string;
   query?: Record<string, string>;
   headers?: Record<string, string>;
@@ -207,6 +211,13 @@ export const ENFORCED_S3_RULES: EnforcedS3Rule[] = [
     send: (c) => c.send({ method: 'GET', key: c.deletedKey, query: { versionId: 'nosuchversionnosuchversion000000' } }),
   },
   {
+    rule: 'GetBucketVersioning of a bucket that does not exist',
+    status: 404,
+    code: 'NoSuchBucket',
+    message: 'The specified bucket does not exist',
+    send: (c) => c.send({ method: 'GET', bucket: 'no-such-bucket', query: { versioning: '' } }),
+  },
+  {
     rule: 'PutBucketVersioning with a status other than Enabled or Suspended',
     status: 400,
     code: 'MalformedXML',
@@ -260,7 +271,7 @@ const encode = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, 
 
 /** Sends one request to the server at `port`, signed as the SDK signs (unless anonymous), then tampered with. */
 export async function sendSigned(port: number, server: { bucket: string; accessKeyId: string; secretAccessKey: string }, req: SignedRequest): Promise<RawAnswer> {
-  const path = `/${encode(server.bucket)}${req.key === undefined ? '' : `/${req.key.split('/').map(encode).join('/')}`}`;
+  const path = `/${encode(req.bucket ?? server.bucket)}${req.key === undefined ? '' : `/${req.key.split('/').map(encode).join('/')}`}`;
   const body = req.body ?? '';
   const unsigned = {
     method: req.method,

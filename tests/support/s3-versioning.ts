@@ -77,6 +77,12 @@ export async function startVersioningLayer(upstreamPort: number): Promise<Versio
     res.end(answer.body);
   }
 
+  /** Whether the upstream has the bucket (a HEAD with the caller's credentials; the gate has checked them). */
+  async function bucketExists(bucket: string, headers: IncomingHttpHeaders): Promise<boolean> {
+    const { 'content-length': _l, 'content-type': _t, 'content-md5': _m, ...auth } = headers;
+    return (await upstream('HEAD', `/${encodeURIComponent(bucket)}`, auth)).status !== 404;
+  }
+
   function versionsOf(bucket: string, key: string): Version[] {
     const id = `${bucket}/${key}`;
     if (!history.has(id)) history.set(id, []);
@@ -92,6 +98,10 @@ export async function startVersioningLayer(upstreamPort: number): Promise<Versio
     const key = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
     const q = url.searchParams;
     const method = req.method!;
+
+    if (key === undefined && (q.has('versioning') || (q.has('versions') && method === 'GET')) && !(await bucketExists(bucket, req.headers))) {
+      return sendError(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
+    }
 
     if (key === undefined && q.has('versioning')) {
       if (method === 'GET') {
