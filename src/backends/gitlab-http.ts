@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Stack } from '../config/load.js';
 import { FoundationError } from '../ui/errors.js';
 import { registerSecret } from '../ui/redact.js';
@@ -20,7 +18,16 @@ export interface GitlabStateLocation {
 export interface GitlabCredentials {
   username: string;
   password: string;
+  /** The variable the token came from: TF_HTTP_PASSWORD, GITLAB_TOKEN or CI_JOB_TOKEN. */
+  source: string;
+  /** A CI/CD job token: GitLab takes it over basic auth only with the user name gitlab-ci-token. */
+  jobToken: boolean;
 }
+
+/** The one user name GitLab accepts a CI/CD job token under (Gitlab::Auth::CI_JOB_USER). */
+export const JOB_TOKEN_USER = 'gitlab-ci-token';
+/** GitLab's prefix for CI/CD job tokens. */
+const JOB_TOKEN_PREFIX = 'glcbt-';
 
 export function gitlabStateLocation(stack: Stack, env: string, vars: NodeJS.ProcessEnv = process.env): GitlabStateLocation {
   const gitlab = stack.spec.gitlab;
@@ -41,20 +48,24 @@ export function gitlabStateLocation(stack: Stack, env: string, vars: NodeJS.Proc
 }
 
 /**
- * GitLab credentials from the environment only: TF_HTTP_USERNAME / TF_HTTP_PASSWORD (what
- * tofu's http backend reads itself), else GITLAB_TOKEN as the password. GitLab checks the
- * token, not the user name, on this API.
+ * GitLab credentials from the environment only: TF_HTTP_PASSWORD (what tofu's http backend
+ * reads itself), else GITLAB_TOKEN, else a CI job's CI_JOB_TOKEN. The user name is
+ * TF_HTTP_USERNAME when set; otherwise gitlab-ci-token for a job token (GitLab refuses a job
+ * token under any other name) and GITLAB_USER_LOGIN for an access token (personal, project
+ * or group: GitLab looks the token up and does not check the name).
  */
 export function readGitlabCredentials(vars: NodeJS.ProcessEnv = process.env): GitlabCredentials {
-  const password = vars.TF_HTTP_PASSWORD || vars.GITLAB_TOKEN;
-  if (!password) {
+  const source = ['TF_HTTP_PASSWORD', 'GITLAB_TOKEN', 'CI_JOB_TOKEN'].find((name) => vars[name]);
+  if (!source) {
     throw new FoundationError(
-      'missing GitLab credentials for the legacy state: TF_HTTP_PASSWORD (or GITLAB_TOKEN)',
-      'export TF_HTTP_USERNAME and TF_HTTP_PASSWORD (a token with the Maintainer role on the project), or GITLAB_TOKEN',
+      'missing GitLab credentials for the legacy state: TF_HTTP_PASSWORD, GITLAB_TOKEN or CI_JOB_TOKEN',
+      'export TF_HTTP_PASSWORD (or GITLAB_TOKEN): an access token with the api scope whose user has the Maintainer role on the project; in a GitLab CI job, its CI_JOB_TOKEN serves',
     );
   }
+  const password = vars[source]!;
   registerSecret(password);
-  return { username: vars.TF_HTTP_USERNAME || vars.GITLAB_USER_LOGIN || 'foundation', password };
+  const jobToken = password === vars.CI_JOB_TOKEN || password.startsWith(JOB_TOKEN_PREFIX);
+  return { username: vars.TF_HTTP_USERNAME || (jobToken ? JOB_TOKEN_USER : vars.GITLAB_USER_LOGIN || 'foundation'), password, source, jobToken };
 }
 
 /** GitLab's documented http backend settings; no credentials (tofu reads TF_HTTP_USERNAME/PASSWORD). */
@@ -75,64 +86,4 @@ export function withGitlabCredentials(env: NodeJS.ProcessEnv, credentials: Gitla
   const child: NodeJS.ProcessEnv = { ...env, TF_HTTP_USERNAME: credentials.username, TF_HTTP_PASSWORD: credentials.password };
   delete child.GITLAB_TOKEN;
   return child;
-}
-
-/** GET the legacy state the way tofu's http backend does; undefined when GitLab has none (404 or 204). */
-export async function fetchGitlabState(location: GitlabStateLocation, credentials: GitlabCredentials): Promise<string | undefined> {
-  let response: Response;
-  try {
-    response = await fetch(location.address, {
-      headers: { Authorization: authHeader(credentials) },
-      signal: AbortSignal.timeout(15_000),
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-    throw new FoundationError(`GitLab at ${new URL(location.address).origin} is unreachable (${cause})`, 'check gitlab.url in stack.yaml and that GitLab is reachable from here');
-  }
-  if (response.status === 404 || response.status === 204) return undefined;
-  if (response.status === 401 || response.status === 403) {
-    throw new FoundationError(
-      `GitLab refused the credentials for state "${location.stateName}" of project ${location.project} (HTTP ${response.status})`,
-      'check TF_HTTP_PASSWORD (or GITLAB_TOKEN): a token with at least the Developer role to read, Maintainer to write',
-    );
-  }
-  if (!response.ok) throw new FoundationError(`GitLab answered HTTP ${response.status} for state "${location.stateName}" of project ${location.project}`, 'check GitLab\'s health and the project');
-  const text = await response.text();
-  return text.trim() === '' ? undefined : text;
-}
-
-function authHeader(credentials: GitlabCredentials): string {
-  return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
-}
-
-/**
- * Takes GitLab's state lock the way tofu's http backend does (POST <address>/lock with the
- * lock info), so no tofu run writes the legacy state while it is copied. Returns the
- * release function; a lock someone else holds is an error naming the holder.
- */
-export async function lockGitlabState(location: GitlabStateLocation, credentials: GitlabCredentials, operation: string): Promise<() => Promise<void>> {
-  const id = randomUUID();
-  const info = { ID: id, Operation: operation, Info: 'foundation', Who: `foundation@${hostname()}`, Version: '', Created: new Date().toISOString(), Path: '' };
-  const response = await fetch(location.lockAddress, {
-    method: 'POST',
-    headers: { Authorization: authHeader(credentials), 'Content-Type': 'application/json' },
-    body: JSON.stringify(info),
-    signal: AbortSignal.timeout(15_000),
-  });
-  if (response.status === 409 || response.status === 423) {
-    const holder = (await response.json().catch(() => ({}))) as { ID?: string; Who?: string; Operation?: string; Created?: string };
-    throw new FoundationError(
-      `the GitLab state "${location.stateName}" is locked by ${holder.Who ?? 'someone'} (lock ID ${holder.ID ?? '?'}, ${holder.Operation ?? 'unknown operation'} since ${holder.Created ?? '?'})`,
-      'wait for that run to finish; nothing was changed',
-    );
-  }
-  if (!response.ok) throw new FoundationError(`GitLab refused to lock state "${location.stateName}" (HTTP ${response.status})`, 'check that the token has the Maintainer role on the project');
-  return async () => {
-    await fetch(location.lockAddress, {
-      method: 'DELETE',
-      headers: { Authorization: authHeader(credentials), 'Content-Type': 'application/json' },
-      body: JSON.stringify(info),
-      signal: AbortSignal.timeout(15_000),
-    });
-  };
 }

@@ -26,26 +26,57 @@ export type VersioningStatus = 'Enabled' | 'Suspended' | 'off' | 'unsupported';
 interface SdkError {
   name?: string;
   $metadata?: { httpStatusCode?: number };
+  $response?: { headers?: Record<string, string | undefined> };
 }
 
 function status(error: unknown): number | undefined {
   return (error as SdkError).$metadata?.httpStatusCode;
 }
 
-/** The state object at a key (a given version, or the latest); undefined when there is none. */
-export async function readStateObject(client: S3Client, bucket: string, key: string, versionId?: string): Promise<StateObject | undefined> {
-  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+/** S3 marks answers about a delete marker with x-amz-delete-marker: true. */
+function aboutDeleteMarker(error: unknown): boolean {
+  return (error as SdkError).$response?.headers?.['x-amz-delete-marker'] === 'true';
+}
+
+/** The current state at a key: the object, `deleted` when its current version is a delete marker, or undefined when there is none. */
+export async function readCurrentObject(client: S3Client, bucket: string, key: string): Promise<StateObject | 'deleted' | undefined> {
   try {
-    const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
-    return { body: await got.Body!.transformToString(), versionId: got.VersionId, etag: got.ETag, lastModified: got.LastModified };
+    return await getObject(client, bucket, key);
   } catch (error) {
     const e = error as SdkError;
-    if (e.name === 'NoSuchKey' || (status(error) === 404 && !versionId && e.name !== 'NoSuchBucket')) return undefined;
-    if (versionId && (e.name === 'NoSuchVersion' || status(error) === 404 || e.name === 'InvalidArgument' || status(error) === 400)) {
+    if (e.name === 'NoSuchKey' || (status(error) === 404 && e.name !== 'NoSuchBucket')) return aboutDeleteMarker(error) ? 'deleted' : undefined;
+    throw error;
+  }
+}
+
+/** The state object at a key (a given version, or the latest); undefined when there is none. */
+export async function readStateObject(client: S3Client, bucket: string, key: string, versionId?: string): Promise<StateObject | undefined> {
+  if (!versionId) {
+    const current = await readCurrentObject(client, bucket, key);
+    return current === 'deleted' ? undefined : current;
+  }
+  try {
+    return await getObject(client, bucket, key, versionId);
+  } catch (error) {
+    const e = error as SdkError;
+    // GET of a delete marker's version id: 405 MethodNotAllowed. It holds no state, so it is the operator's pick that is wrong.
+    if (e.name === 'MethodNotAllowed' || status(error) === 405) {
+      throw new FoundationError(
+        `version "${versionId}" of s3://${bucket}/${key} is a delete marker: the state was deleted there, it holds no state to read`,
+        'pick a version with a serial; "foundation state versions <stack>" lists them, delete markers as "(deleted)"',
+      );
+    }
+    if (e.name === 'NoSuchVersion' || status(error) === 404 || e.name === 'InvalidArgument' || status(error) === 400) {
       throw new FoundationError(`there is no version "${versionId}" of s3://${bucket}/${key}`, 'list the versions with "foundation state versions <stack>"');
     }
     throw error;
   }
+}
+
+async function getObject(client: S3Client, bucket: string, key: string, versionId?: string): Promise<StateObject> {
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+  return { body: await got.Body!.transformToString(), versionId: got.VersionId, etag: got.ETag, lastModified: got.LastModified };
 }
 
 /** Whether an object exists (HeadObject). */
@@ -107,29 +138,27 @@ export async function listVersions(client: S3Client, bucket: string, key: string
   return versions.sort((a, b) => b.lastModified.localeCompare(a.lastModified) || Number(b.latest) - Number(a.latest));
 }
 
-/** Writes a state, only over the object whose ETag the caller read (412 otherwise): a restore never overwrites a write it has not seen. */
-export async function writeStateObject(client: S3Client, bucket: string, key: string, body: string, ifMatch: string): Promise<string | undefined> {
+/**
+ * Writes a state as the key's new current version, only under its condition: `If-Match` the
+ * ETag the caller read (a write never overwrites a write it has not seen) or `If-None-Match: *`
+ * (the key holds no object: never written, or deleted). A refused condition (412) throws `refused`.
+ */
+export async function putStateObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  body: string,
+  condition: { ifMatch: string } | { ifNoneMatch: '*' },
+  refused: FoundationError,
+): Promise<string | undefined> {
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const precondition = 'ifMatch' in condition ? { IfMatch: condition.ifMatch } : { IfNoneMatch: condition.ifNoneMatch };
   try {
-    const put = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json', IfMatch: ifMatch }));
+    const put = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json', ...precondition }));
     return put.VersionId;
   } catch (error) {
-    if (status(error) === 412) {
-      throw new FoundationError(`the state at s3://${bucket}/${key} changed while restoring; nothing was written`, 'look at the new state ("foundation state versions <stack>") and run the restore again if it is still wanted');
-    }
-    throw error;
-  }
-}
-
-/** Creates the state object only if the key is free (If-None-Match: *): a copy never overwrites a state someone else wrote. */
-export async function createStateObject(client: S3Client, bucket: string, key: string, body: string): Promise<void> {
-  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-  try {
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json', IfNoneMatch: '*' }));
-  } catch (error) {
-    if (status(error) === 412) {
-      throw new FoundationError(`a state appeared at s3://${bucket}/${key} while migrating; it was not overwritten`, 'find out who wrote it ("foundation state pull <stack>") before migrating again');
-    }
+    // If-Match on a key that has no object (it was deleted meanwhile) is S3's 404 NoSuchKey.
+    if (status(error) === 412 || ('ifMatch' in condition && status(error) === 404)) throw refused;
     throw error;
   }
 }

@@ -7,7 +7,7 @@ import { legacyBackendRefusal } from './backend-kind.js';
 import { createS3Client } from './s3-client.js';
 import { probeBucket } from './s3-probe.js';
 import { backendEnvNames, readS3Settings, type S3Location } from './s3-settings.js';
-import { listVersions, objectExists, readStateObject, requireVersioning, writeStateObject, type StateObject } from './s3-state.js';
+import { listVersions, objectExists, putStateObject, readCurrentObject, readStateObject, requireVersioning, type StateObject } from './s3-state.js';
 import { parseState, withSerial } from './state-file.js';
 
 /** A stack's S3 state for one ENV, with a client that has passed HeadBucket. */
@@ -66,55 +66,91 @@ export async function stateVersions(state: StackState): Promise<StateVersionRow[
 /** The latest state, or one version of it. */
 export async function pullState(state: StackState, versionId?: string): Promise<StateObject> {
   if (versionId) await requireVersioning(state.client, state.location.bucket);
-  const object = await readStateObject(state.client, state.location.bucket, state.key, versionId);
+  const object = versionId ? await readStateObject(state.client, state.location.bucket, state.key, versionId) : await readCurrentObject(state.client, state.location.bucket, state.key);
+  if (object === 'deleted') throw deletedError(state);
   if (!object) {
     throw new FoundationError(`stack "${state.stack.name}" has no state in ENV ${state.env} (s3://${state.location.bucket}/${state.key})`, 'apply the stack first, or check its state key with "foundation state key"');
   }
   return object;
 }
 
+function deletedError(state: StackState): FoundationError {
+  return new FoundationError(
+    `the state of stack "${state.stack.name}" in ENV ${state.env} was deleted: the current version of s3://${state.location.bucket}/${state.key} is a delete marker`,
+    `"foundation state versions ${state.stack.name}" lists the versions before it; "foundation state restore ${state.stack.name} --version-id <id>" brings one back`,
+  );
+}
+
+/** What a restore writes over: the current state, or a deleted one (its current version a delete marker). */
+export type RestoreBase =
+  | { deleted: false; versionId?: string; serial: number; etag: string }
+  | { deleted: true; markerVersionId: string; serial: number };
+
 export interface RestorePlan {
   from: { versionId: string; serial: number; lastModified?: string };
-  current: { versionId?: string; serial: number; etag: string };
+  /** For a deleted state, `serial` is the highest serial among the versions. */
+  current: RestoreBase;
   lineage: string;
-  /** The serial the restored content is written with: one above the current, so tofu sees a newer state. */
+  /** The serial the restored content is written with: one above `current.serial`, so tofu sees a newer state. */
   newSerial: number;
   body: string;
 }
 
 /**
- * Works out a restore without writing: the version must belong to the same lineage as the
- * current state, and the state must not be locked by a running tofu.
+ * Works out a restore without writing. Over a current state the version must belong to the
+ * same lineage. Over a deleted state (its current version a delete marker) the version
+ * comes back with its own lineage and a serial above every version's. Either way the state
+ * must not be locked by a running tofu.
  */
 export async function planRestore(state: StackState, versionId: string): Promise<RestorePlan> {
   await requireVersioning(state.client, state.location.bucket);
   const where = `s3://${state.location.bucket}/${state.key}`;
-  const current = await readStateObject(state.client, state.location.bucket, state.key);
+  const current = await readCurrentObject(state.client, state.location.bucket, state.key);
   if (!current) throw new FoundationError(`stack "${state.stack.name}" has no current state at ${where} to restore over`, 'pull the version with "foundation state pull --version-id" and inspect it instead');
   const target = await readStateObject(state.client, state.location.bucket, state.key, versionId);
   if (!target) throw new FoundationError(`there is no version "${versionId}" of ${where}`, 'list the versions with "foundation state versions <stack>"');
-  const now = parseState(current.body, `the current state at ${where}`);
   const then = parseState(target.body, `version ${versionId} of ${where}`);
-  if (then.lineage !== now.lineage) {
-    throw new FoundationError(
-      `version ${versionId} has lineage ${then.lineage}, but the current state has lineage ${now.lineage}: it is another state, not an earlier one of this stack`,
-      'pick a version with the current lineage ("foundation state versions <stack>" shows each one\'s lineage)',
-    );
+  let base: RestoreBase;
+  if (current === 'deleted') {
+    const versions = await stateVersions(state);
+    const marker = versions.find((v) => v.latest && v.deleteMarker);
+    if (!marker) throw changedWhileRestoring(state);
+    base = { deleted: true, markerVersionId: marker.versionId, serial: Math.max(then.serial, ...versions.map((v) => v.serial ?? 0)) };
+  } else {
+    const now = parseState(current.body, `the current state at ${where}`);
+    if (then.lineage !== now.lineage) {
+      throw new FoundationError(
+        `version ${versionId} has lineage ${then.lineage}, but the current state has lineage ${now.lineage}: it is another state, not an earlier one of this stack`,
+        'pick a version with the current lineage ("foundation state versions <stack>" shows each one\'s lineage)',
+      );
+    }
+    base = { deleted: false, versionId: current.versionId, serial: now.serial, etag: current.etag ?? '*' };
   }
   if (await objectExists(state.client, state.location.bucket, `${state.key}.tflock`)) {
     throw new FoundationError(`the state of stack "${state.stack.name}" is locked (${state.key}.tflock exists): a tofu run may be writing it`, 'wait for the run to finish, then restore');
   }
-  const newSerial = now.serial + 1;
+  const newSerial = base.serial + 1;
   return {
     from: { versionId, serial: then.serial, lastModified: target.lastModified?.toISOString() },
-    current: { versionId: current.versionId, serial: now.serial, etag: current.etag ?? '*' },
-    lineage: now.lineage,
+    current: base,
+    lineage: then.lineage,
     newSerial,
     body: withSerial(target.body, newSerial),
   };
 }
 
-/** Writes the restore as a new version; refused (nothing written) if the state changed since planRestore read it. */
+/**
+ * Writes the restore as a new version: with If-Match the ETag planRestore read, or over a
+ * deleted state with If-None-Match: *. Refused, nothing written, if the state changed since.
+ */
 export async function applyRestore(state: StackState, plan: RestorePlan): Promise<string | undefined> {
-  return writeStateObject(state.client, state.location.bucket, state.key, plan.body, plan.current.etag);
+  const condition = plan.current.deleted ? { ifNoneMatch: '*' as const } : { ifMatch: plan.current.etag };
+  return putStateObject(state.client, state.location.bucket, state.key, plan.body, condition, changedWhileRestoring(state));
+}
+
+function changedWhileRestoring(state: StackState): FoundationError {
+  return new FoundationError(
+    `the state at s3://${state.location.bucket}/${state.key} changed while restoring; nothing was written`,
+    'look at the new state ("foundation state versions <stack>") and run the restore again if it is still wanted',
+  );
 }

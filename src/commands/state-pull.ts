@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { backendKindFor, legacyNotice } from '../backends/backend-kind.js';
-import { fetchGitlabState, gitlabStateLocation, readGitlabCredentials } from '../backends/gitlab-http.js';
+import { gitlabStateLocation, readGitlabCredentials } from '../backends/gitlab-http.js';
+import { fetchGitlabState } from '../backends/gitlab-state-api.js';
 import { openStackState, pullState } from '../backends/state-ops.js';
 import { loadProject } from '../config/load.js';
 import { requireStack, resolveEnv } from '../config/resolve.js';

@@ -6,11 +6,14 @@ export async function run(global: GlobalOptions, name: string, options: { json?:
   const state = await openStackState(global, name);
   try {
     const versions = await stateVersions(state);
+    // The current version a delete marker: the state was deleted, its earlier versions are kept.
+    const deleted = versions.some((v) => v.latest && v.deleteMarker);
     if (options.json) {
-      printJson({ stack: state.stack.name, env: state.env, bucket: state.location.bucket, key: state.key, versions });
+      printJson({ stack: state.stack.name, env: state.env, bucket: state.location.bucket, key: state.key, deleted, versions });
       return 0;
     }
-    printOut(`${state.stack.name} (ENV ${state.env}): s3://${state.location.bucket}/${state.key}, ${versions.length} version${versions.length === 1 ? '' : 's'}`);
+    const count = `${versions.length} version${versions.length === 1 ? '' : 's'}`;
+    printOut(`${state.stack.name} (ENV ${state.env}): s3://${state.location.bucket}/${state.key}, ${count}${deleted ? '; the state is DELETED (its current version is a delete marker)' : ''}`);
     printOut(
       formatTable(
         ['TIME', 'SIZE', 'SERIAL', 'LINEAGE', 'VERSION ID'],
@@ -23,6 +26,7 @@ export async function run(global: GlobalOptions, name: string, options: { json?:
         ]),
       ),
     );
+    if (deleted) printOut(`bring a version back: foundation state restore ${state.stack.name} --version-id <id>`);
     return 0;
   } finally {
     state.client.destroy();

@@ -1,4 +1,5 @@
 import { backendKindFor } from '../backends/backend-kind.js';
+import { readGitlabCredentials } from '../backends/gitlab-http.js';
 import { backendEnvNames, readS3Settings } from '../backends/s3-settings.js';
 import type { GlobalOptions } from '../commands/options.js';
 import { loadProject, type Project } from '../config/load.js';
@@ -21,7 +22,7 @@ export interface DoctorReport {
 export async function runDoctor(global: GlobalOptions): Promise<DoctorReport> {
   const project = loadProject();
   // The binaries answer in parallel, with the rest; the lines keep their order.
-  const binaries = Promise.all([tofuCheck(), toolChecks()]);
+  const binaries = Promise.all([tofuCheck(), toolChecks(project.dir)]);
   const checks: Check[] = [];
   let env: string | undefined;
   let s3: Promise<Check[]> = Promise.resolve([]);
@@ -42,12 +43,7 @@ export async function runDoctor(global: GlobalOptions): Promise<DoctorReport> {
     );
     const legacy = [...project.stacks.values()].filter((stack) => backendKindFor(stack, env!) === 'gitlab-http').map((s) => s.name);
     if (legacy.length > 0) {
-      const token = ['TF_HTTP_PASSWORD', 'GITLAB_TOKEN'].find((name) => process.env[name]);
-      checks.push({
-        check: 'legacy state',
-        status: 'warn',
-        detail: `${legacy.join(', ')} still on GitLab-managed HTTP state (compatibility-only); ${token ? `${token} set` : 'TF_HTTP_PASSWORD / GITLAB_TOKEN not set'}`,
-      });
+      checks.push({ check: 'legacy state', status: 'warn', detail: `${legacy.join(', ')} still on GitLab-managed HTTP state (compatibility-only); ${gitlabCredentialsNote()}` });
     }
     s3 = missing.length === 0 ? bucketChecks(project, env, names) : Promise.resolve([{ check: 's3', status: 'fail', detail: `not checked: ${missing.join(', ')} missing` }]);
   }
@@ -55,6 +51,16 @@ export async function runDoctor(global: GlobalOptions): Promise<DoctorReport> {
   const [[tofu, tools], bucket, contexts] = await Promise.all([binaries, s3, kube]);
   const all = [tofu, ...tools, ...checks, ...bucket, ...contexts];
   return { env: env ?? null, exitCode: all.some((c) => c.status === 'fail') ? EXIT.error : EXIT.ok, checks: all };
+}
+
+/** Which GitLab token the legacy state would use, and under which user name; never the token. */
+function gitlabCredentialsNote(): string {
+  try {
+    const { source, username } = readGitlabCredentials();
+    return `${source} set, user name ${username}`;
+  } catch {
+    return 'no TF_HTTP_PASSWORD, GITLAB_TOKEN or CI_JOB_TOKEN set';
+  }
 }
 
 async function bucketChecks(project: Project, env: string, names: BackendEnvNames): Promise<Check[]> {

@@ -96,14 +96,12 @@ export async function planStack(
   const temp = planTempFile(planFile);
   const args = ['plan', '-input=false', '-detailed-exitcode', `-out=${temp}`, ...varFilesFor(stack, ctx.env).map((f) => `-var-file=${f}`), ...colorArgs(ctx)];
   io.phase('planning');
-  const lockError = watchLockError(io.write);
+  const failure = watchFailure(io.write);
   // The summary is read from the plan's own output as it streams by: no second tofu process.
   const reader = new PlanOutputReader();
-  const s3 = new TofuS3ErrorReader();
   const code = await runTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args }, (text) => {
     reader.push(text);
-    s3.push(text);
-    lockError.write(text);
+    failure.write(text);
   }).catch((error: unknown) => {
     rmSync(temp, { force: true });
     throw error;
@@ -111,12 +109,7 @@ export async function planStack(
   if (code !== EXIT.ok && code !== EXIT.changes) {
     rmSync(temp, { force: true });
     rmSync(planFile, { force: true });
-    // A held state lock reaches tofu as an S3 error too (412 on the lock object): its own hint wins.
-    const lockHint = lockError.hint(stack);
-    throw (
-      (lockHint ? undefined : s3.error(ctx.location, ctx.backendEnv)) ??
-      new FoundationError(`tofu plan failed for stack "${stack.name}" (exit ${code})`, lockHint ?? 'read the tofu output above; fix the cause and run the command again')
-    );
+    throw failure.error(ctx, stack, `tofu plan failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; fix the cause and run the command again');
   }
   const checksum = commitPlanFile(temp, planFile);
   // An output the reader does not recognize (another tofu's wording) costs the slow path, not a wrong count.
@@ -140,13 +133,35 @@ export async function applyPlanFile(ctx: RunContext, stack: Stack, files: Backen
   writeBackendFiles(files);
   const pinned = pinnedPlanCopy(stack.name, path.resolve(planFile), checksum);
   io.phase('applying');
-  const lockError = watchLockError(io.write);
+  const failure = watchFailure(io.write);
   try {
-    const code = await runTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args: ['apply', '-input=false', ...colorArgs(ctx), pinned.file] }, lockError.write);
-    if (code !== 0) throw new FoundationError(`tofu apply failed for stack "${stack.name}" (exit ${code})`, lockError.hint(stack) ?? 'read the tofu output above; fix the cause, plan and apply again');
+    const code = await runTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args: ['apply', '-input=false', ...colorArgs(ctx), pinned.file] }, failure.write);
+    if (code !== 0) throw failure.error(ctx, stack, `tofu apply failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; fix the cause, plan and apply again');
   } finally {
     pinned.remove();
   }
+}
+
+/**
+ * Passes a tofu run's output through and watches it for the failures foundation can say in
+ * one line: a state lock another run holds (its hint names the holder), else the S3
+ * backend's error (the bucket probe's line: refused credentials, unreachable endpoint,
+ * missing bucket). A held lock reaches tofu as an S3 error too (412 on the lock object):
+ * its own hint wins.
+ */
+function watchFailure(write: OutputSink): { write: OutputSink; error(ctx: RunContext, stack: Stack, message: string, hint: string): FoundationError } {
+  const lockError = watchLockError(write);
+  const s3 = new TofuS3ErrorReader();
+  return {
+    write: (text) => {
+      s3.push(text);
+      lockError.write(text);
+    },
+    error: (ctx, stack, message, hint) => {
+      const lockHint = lockError.hint(stack);
+      return (lockHint ? undefined : s3.error(ctx.location, ctx.backendEnv)) ?? new FoundationError(message, lockHint ?? hint);
+    },
+  };
 }
 
 export async function readPlanSummary(ctx: RunContext, stack: Stack, planFile: string): Promise<PlanSummary> {

@@ -2,11 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { backendKindFor, legacyNotice } from '../backends/backend-kind.js';
-import { fetchGitlabState, gitlabStateLocation, lockGitlabState, readGitlabCredentials } from '../backends/gitlab-http.js';
+import { gitlabStateLocation, readGitlabCredentials } from '../backends/gitlab-http.js';
+import { fetchGitlabState, lockGitlabState } from '../backends/gitlab-state-api.js';
 import { planS3BackendFiles } from '../backends/materialize.js';
 import { createS3Client } from '../backends/s3-client.js';
 import { probeBucket } from '../backends/s3-probe.js';
-import { createStateObject, readStateObject } from '../backends/s3-state.js';
+import { putStateObject, readStateObject } from '../backends/s3-state.js';
 import { compareStates, parseState, type StateSummary } from '../backends/state-file.js';
 import type { GlobalOptions } from '../commands/options.js';
 import { loadProject } from '../config/load.js';
@@ -24,20 +25,25 @@ export interface MigrationEvidence {
   from: { backend: 'gitlab-http'; address: string; lineage: string; serial: number; resources: string[] };
   to: { backend: 's3'; bucket: string; key: string; lineage: string; serial: number; resources: string[] };
   equal: { lineage: boolean; serial: boolean; resources: boolean };
-  /** The plan against the S3 state right after the copy. */
+  /**
+   * The plan against the S3 state right after the copy. Changes here are the repository
+   * differing from the state (the copy is proven by `equal`): a warning, not a failure.
+   */
   plan: { changes: boolean; summary: PlanSummary; text: string };
   /** stack.yaml is the operator's to change; the migration proves it did not. */
   stackFileUnchanged: boolean;
   /** Whether this run copied the state (false: S3 already held exactly this state). */
   copied: boolean;
+  /** The copy is proven: lineage, serial and resources equal, stack.yaml untouched. */
   ok: boolean;
 }
 
 /**
  * Moves a stack's state from GitLab's HTTP state API to S3, then proves it: the S3 state
- * has the same lineage, serial and resources as the GitLab state read before, and a plan
- * against S3 shows no changes. Everything that can refuse is checked before the first file is written. The
- * GitLab state is left in place and stack.yaml is not touched.
+ * has the same lineage, serial and resources as the GitLab state read before, and tofu
+ * plans against it (its pending changes, if any, are the repository's, reported apart).
+ * Everything that can refuse is checked before the first file is written. The GitLab
+ * state is left in place and stack.yaml is not touched.
  *
  * The copy is the state document read under GitLab's lock, written byte for byte to the
  * stack's S3 key with If-None-Match: * (never over an existing object). Not tofu's
@@ -93,7 +99,14 @@ export async function migrateState(global: GlobalOptions, name: string, write: O
         if (locked === undefined || parseState(locked, `GitLab state "${location.stateName}"`).serial !== from.serial) {
           throw new FoundationError(`the GitLab state "${location.stateName}" changed while the migration started`, 'run the migration again; nothing was changed');
         }
-        await createStateObject(client, ctx.location.bucket, s3Files.key, locked);
+        await putStateObject(
+          client,
+          ctx.location.bucket,
+          s3Files.key,
+          locked,
+          { ifNoneMatch: '*' },
+          new FoundationError(`a state appeared at ${where} while migrating; it was not overwritten`, 'find out who wrote it ("foundation state pull <stack>") before migrating again'),
+        );
       } finally {
         await unlock();
       }
@@ -114,7 +127,7 @@ export async function migrateState(global: GlobalOptions, name: string, write: O
       plan,
       stackFileUnchanged,
       copied: !already,
-      ok: equal.lineage && equal.serial && equal.resources && !plan.changes && stackFileUnchanged,
+      ok: equal.lineage && equal.serial && equal.resources && stackFileUnchanged,
     };
   } finally {
     client.destroy();

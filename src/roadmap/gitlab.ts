@@ -124,20 +124,20 @@ function toFoundationError(error: unknown, url: string, what: string): Foundatio
     return new FoundationError(`GitLab at ${url} is unreachable (${error.reason})`, 'check GITLAB_URL and the network; run again with --debug for details');
   }
   if (!(error instanceof GitLabHttpError)) return new FoundationError(`reading ${what} from GitLab at ${url} failed: ${(error as Error)?.message?.split('\n')[0]}`, 'run again with --debug for details');
-  const said = error.description ? ` (${error.description})` : '';
+  const status = error.statusLine;
   switch (error.status) {
     case 401:
-      return new FoundationError(`GitLab at ${url} refused the token: HTTP 401${said}`, 'GITLAB_TOKEN is unknown, expired or revoked: set it to a valid token with the read_api scope');
+      return new FoundationError(`GitLab at ${url} refused the token: ${status}`, 'GITLAB_TOKEN is unknown, expired or revoked: set it to a valid token with the read_api scope');
     case 403:
-      return new FoundationError(`GitLab at ${url} denied reading ${what}: HTTP 403${said}`, 'the token needs the read_api scope and access to the group');
+      return new FoundationError(`GitLab at ${url} denied reading ${what}: ${status}`, 'the token needs the read_api scope and access to the group');
     case 404:
-      return new FoundationError(`GitLab at ${url} has no ${what}, or the token cannot see it: HTTP 404${said}`, 'check roadmap.gitlab.group in foundation.yaml, GITLAB_URL, and that the token\'s user is a member of the group');
+      return new FoundationError(`GitLab at ${url} has no ${what}, or the token cannot see it: ${status}`, 'check roadmap.gitlab.group in foundation.yaml, GITLAB_URL, and that the token\'s user is a member of the group');
     case 429:
       return new FoundationError(
         `GitLab at ${url} is rate limiting: HTTP 429 after ${error.attempts} attempt${error.attempts > 1 ? 's' : ''}${error.retryAfterMs !== undefined ? ` (Retry-After ${Math.ceil(error.retryAfterMs / 1000)}s)` : ''}`,
         'wait for the rate limit to reset and run again',
       );
     default:
-      return new FoundationError(`GitLab at ${url} failed reading ${what}: HTTP ${error.status}${said} after ${error.attempts} attempt${error.attempts > 1 ? 's' : ''}`, error.status >= 500 ? 'GitLab is having trouble; run again later' : 'run again with --debug for details');
+      return new FoundationError(`GitLab at ${url} failed reading ${what}: ${status} after ${error.attempts} attempt${error.attempts > 1 ? 's' : ''}`, error.status >= 500 ? 'GitLab is having trouble; run again later' : 'run again with --debug for details');
   }
 }

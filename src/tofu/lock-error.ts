@@ -27,7 +27,10 @@ export function watchLockError(write: (text: string) => void): { write: (text: s
     },
     hint: (stack) => {
       if (!tail.includes(LOCK_ERROR)) return undefined;
-      return lockHint(stack.name, parseLockInfo(tail));
+      // A held lock comes with its Lock Info; without one the lock could not be taken for
+      // another reason (refused credentials, an unreachable bucket), which is no holder's doing.
+      const holder = parseLockInfo(tail);
+      return holder.id ? lockHint(stack.name, holder) : undefined;
     },
   };
 }

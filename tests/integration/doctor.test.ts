@@ -1,3 +1,4 @@
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { copyFixture, removeFixtures } from '../support/project.js';
 import { startLocalS3, type LocalS3 } from '../support/s3.js';
 
 const TOKEN = 'kube-token-doctor-test';
-// An access key id the server does not know: s3rver checks the key id, not the signature.
+// An access key id the server does not know.
 const WRONG_KEY = 'AKIADOCTORCANARY9931';
 const WRONG_SECRET = 'doctor-canary-secret-4b7e2a9c1d';
 
@@ -51,6 +52,8 @@ describe('foundation doctor', () => {
       cwd: dir,
       env: { ...s3.env, ENV: 'dev', KUBECONFIG: kubeconfig, PATH: `${path.join(REPO_ROOT, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`, ...extra },
     });
+  // The PATH without any node_modules/.bin (npx and vitest put the repository's there): just is not on it.
+  const bare = (process.env.PATH ?? '').split(path.delimiter).filter((d) => !d.includes(`node_modules${path.sep}.bin`)).join(path.delimiter);
   const byName = (stdout: string): Record<string, Check> => Object.fromEntries((JSON.parse(stdout).checks as Check[]).map((c) => [c.check, c]));
 
   it('against a server that enforces conditional writes: ok, one line per check, exit 0', async () => {
@@ -116,6 +119,43 @@ describe('foundation doctor', () => {
         expect(result.stdout).toContain('warn conditional writes: not checked: the bucket did not answer');
       }
     }
+  });
+
+  it('a known access key with the wrong secret fails the credentials check too (the server checks SigV4 signatures)', async () => {
+    const s3 = await start();
+    const result = await doctor(s3, { TOFU_BACKEND_S3_SECRET_KEY: WRONG_SECRET });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^fail s3: the S3 endpoint http:\/\/127\.0\.0\.1:\d+ refused the backend credentials \(HTTP 403\)$/m);
+    expect(result.stdout + result.stderr).not.toContain(WRONG_SECRET);
+    expect(s3.authRefused()).toBeGreaterThan(0);
+  });
+
+  it('just found the way the README runs it: "npx just" from the project\'s node_modules/.bin when it is not on PATH', async () => {
+    const s3 = await start();
+    const withLocal = copyFixture('basic');
+    mkdirSync(path.join(withLocal, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'just'), path.join(withLocal, 'node_modules', '.bin', 'just'));
+    const env = { ...s3.env, ENV: 'dev', KUBECONFIG: kubeconfig, PATH: bare };
+    const local = await runCli(['doctor'], { cwd: withLocal, env });
+    expect(local.stdout).toMatch(/^ok {3}just: just \d+\.\d+\.\d+ \(run as "npx just": node_modules\/\.bin\/just\)$/m);
+
+    const without = await runCli(['doctor'], { cwd: copyFixture('basic'), env });
+    expect(without.stdout).toContain("warn just: just is not on PATH and not in the project's node_modules/.bin (npm ci installs it: npm package rust-just)");
+  });
+
+  it('legacy state: names the GitLab token variable and the user name it would go with, never the token', async () => {
+    const s3 = await start();
+    const legacy = copyFixture('basic');
+    const stackFile = path.join(legacy, 'stacks/hello/stack.yaml');
+    writeFileSync(stackFile, `${readFileSync(stackFile, 'utf8')}backend:\n  dev: gitlab-http\ngitlab:\n  url: https://gitlab.example.com\n  project: tinyland/infra\n`);
+    const env = { ...s3.env, ENV: 'dev', KUBECONFIG: kubeconfig, CI_JOB_TOKEN: 'glcbt-doctor-canary-0001', GITLAB_USER_LOGIN: 'ops' };
+    const result = await runCli(['doctor', '--json'], { cwd: legacy, env });
+    expect(byName(result.stdout)['legacy state']).toEqual({
+      check: 'legacy state',
+      status: 'warn',
+      detail: 'hello still on GitLab-managed HTTP state (compatibility-only); CI_JOB_TOKEN set, user name gitlab-ci-token',
+    });
+    expect(result.stdout + result.stderr).not.toContain('glcbt-doctor-canary-0001');
   });
 
   it('missing variables and a missing kube context are fails, named without values', async () => {

@@ -8,7 +8,12 @@ import { copyFixture, filesContaining, removeFixtures, treeSnapshot } from '../s
 import { startLocalS3, type LocalS3 } from '../support/s3.js';
 
 const TOKEN = 'glpat-canary-5f1e9d3c7b2a4e6f';
+/** A CI/CD job token of a job in the state's own project, started by a Maintainer. */
+const JOB_TOKEN = 'glcbt-64_canaryjobtoken9f8e7d6c';
+/** A job token of a job in another project (tinyland/apps), which tinyland/infra's allowlist does not name. */
+const OTHER_JOB_TOKEN = 'glcbt-64_otherprojectjob1a2b3c4';
 const PROJECT = 42;
+const OTHER_PROJECT = 43;
 const NOTICE = 'note: GitLab-managed HTTP state (TF_HTTP_*) is compatibility-only';
 
 /** The basic fixture with hello's dev state on the test GitLab. */
@@ -44,8 +49,13 @@ describe('GitLab-managed HTTP state (compatibility) and its migration to S3', ()
 
   beforeAll(async () => {
     gitlab = await startTerraformStateApi({
-      tokens: { [TOKEN]: { username: 'ops', role: 'maintainer' }, 'glpat-dev-only-000000': { username: 'dev', role: 'developer' } },
-      projects: { [PROJECT]: 'tinyland/infra' },
+      tokens: {
+        [TOKEN]: { username: 'ops', role: 'maintainer' },
+        'glpat-dev-only-000000': { username: 'dev', role: 'developer' },
+        [JOB_TOKEN]: { username: 'ops', role: 'maintainer', kind: 'job', project: PROJECT },
+        [OTHER_JOB_TOKEN]: { username: 'ops', role: 'maintainer', kind: 'job', project: OTHER_PROJECT },
+      },
+      projects: { [PROJECT]: 'tinyland/infra', [OTHER_PROJECT]: 'tinyland/apps' },
     });
     s3 = await startLocalS3();
     dir = legacyProject(gitlab.url);
@@ -124,6 +134,34 @@ describe('GitLab-managed HTTP state (compatibility) and its migration to S3', ()
     expect(lockVerb.status).toBe(404);
   });
 
+  it("migrate while another client holds GitLab's lock: the holder's ID, GitLab user and time as GitLab answers them, no invented operation; nothing copied", async () => {
+    const lockUrl = `${gitlab.url}/api/v4/projects/${PROJECT}/terraform/state/hello/lock`;
+    const held = await fetch(lockUrl, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from(`ops:${TOKEN}`).toString('base64')}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ID: 'held-by-ci-0002', Operation: 'OperationTypeApply', Info: '', Who: 'runner@ci-7', Version: '1.11.4', Created: new Date().toISOString(), Path: '' }),
+    });
+    expect(held.status).toBe(200);
+    const lock = gitlab.lock(PROJECT, 'hello')!;
+    const keysBefore = await s3.keys();
+    try {
+      const migrate = await runCli(['state', 'migrate', 'hello', '--from', 'gitlab-http', '--to', 's3'], { cwd: dir, env });
+      expect(migrate.exitCode).toBe(1);
+      expect(migrate.stdout).toBe('');
+      const lines = migrate.stderr.trim().split('\n').filter((line) => line.startsWith('error: ') || line.startsWith('hint: '));
+      expect(lines).toEqual([
+        `error: the GitLab state "hello" of project tinyland/infra is locked: lock ID held-by-ci-0002, taken by GitLab user ops at ${lock.at}`,
+        "hint: wait for that run to finish, then run this again; nothing was changed. A lock left by a run that is gone is released on GitLab's Terraform states page (Operate > Terraform states > Unlock)",
+      ]);
+      // GitLab echoes the requester's own Operation: neither the migration's nor a guess is shown as the holder's.
+      expect(migrate.stderr).not.toMatch(/Operation|migrate\b.*since|apply/i);
+      expect(await s3.keys()).toEqual(keysBefore);
+      expect(gitlab.lockId(PROJECT, 'hello')).toBe('held-by-ci-0002');
+    } finally {
+      await fetch(lockUrl, { method: 'DELETE', headers: { Authorization: `Basic ${Buffer.from(`ops:${TOKEN}`).toString('base64')}` } });
+    }
+  });
+
   it('migrate moves the state to S3 with the same lineage, serial and resources, a plan shows no changes, stack.yaml is untouched', async () => {
     const stackYaml = readFileSync(path.join(dir, 'stacks/hello/stack.yaml'), 'utf8');
     const legacyText = gitlab.state(PROJECT, 'hello')!;
@@ -169,6 +207,35 @@ describe('GitLab-managed HTTP state (compatibility) and its migration to S3', ()
     expect(again.stdout).toMatch(/^ {2}serial {5}(\d+) -> \1: equal$/m);
     expect(again.stdout).toContain('  resources  2 -> 2: equal (terraform_data.greeting, terraform_data.second)');
     expect(again.stdout).toContain('  plan       no changes against the S3 state');
+  });
+
+  it('migrate with pending changes: the copy is proven, exit 0; each piece of evidence apart, and a warning naming the changes and the next command', async () => {
+    // The same GitLab state under another name, copied to another S3 key, while the repository now says another greeting.
+    gitlab.putState(PROJECT, 'pending', gitlab.state(PROJECT, 'hello')!);
+    const pending = legacyProject(gitlab.url, 'pending');
+    const stackFile = path.join(pending, 'stacks/hello/stack.yaml');
+    writeFileSync(stackFile, readFileSync(stackFile, 'utf8').replace('dev: fixtures/hello/terraform.tfstate', 'dev: fixtures/pending/terraform.tfstate'));
+    writeFileSync(path.join(pending, 'modules/hello/dev.tfvars'), 'greeting = "a greeting the state has not seen"\n');
+    const legacy = JSON.parse(gitlab.state(PROJECT, 'pending')!);
+
+    const migrate = await runCli(['state', 'migrate', 'hello', '--from', 'gitlab-http', '--to', 's3'], { cwd: pending, env });
+    expect(migrate.exitCode, migrate.stdout + migrate.stderr).toBe(0);
+    expect(migrate.stdout).toMatch(/^hello \(ENV dev\): migrated http:\/\/127\.0\.0\.1:\d+\/api\/v4\/projects\/tinyland%2Finfra\/terraform\/state\/pending -> s3:\/\/state\/fixtures\/pending\/terraform\.tfstate$/m);
+    expect(migrate.stdout).toContain(`  lineage    ${legacy.lineage} -> ${legacy.lineage}: equal`);
+    expect(migrate.stdout).toContain(`  serial     ${legacy.serial} -> ${legacy.serial}: equal`);
+    expect(migrate.stdout).toContain('  resources  2 -> 2: equal (terraform_data.greeting, terraform_data.second)');
+    expect(migrate.stdout).toContain('  plan       changes pending against the S3 state (0 to add, 2 to change, 0 to destroy, 1 output changed): the repository differs from the state');
+    expect(migrate.stdout).toContain('next: set backend.dev: s3 (or drop the entry) in the stack\'s stack.yaml to make S3 its backend');
+    expect(migrate.stderr).toContain(
+      'warning: the state was migrated; the plan against it has changes pending (0 to add, 2 to change, 0 to destroy, 1 output changed): the repository differs from the state, the copy is equal. ' +
+        'Once stack.yaml says backend.dev: s3, review them with "foundation plan hello"',
+    );
+    expect(migrate.stderr).not.toContain('error:');
+    expect(await s3.read('fixtures/pending/terraform.tfstate')).toBe(gitlab.state(PROJECT, 'pending'));
+
+    const json = await runCli(['state', 'migrate', 'hello', '--from', 'gitlab-http', '--to', 's3', '--json'], { cwd: pending, env });
+    expect(json.exitCode, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, copied: false, equal: { lineage: true, serial: true, resources: true }, plan: { changes: true, summary: { change: 2 } } });
   });
 
   it('plan refuses a stack still on GitLab instead of planning it from an empty S3 state', async () => {
@@ -223,16 +290,86 @@ describe('GitLab-managed HTTP state (compatibility) and its migration to S3', ()
     const wrong = 'glpat-wrong-canary-77c1e0b9a3';
     const refused = await runCli(['state', 'pull', 'hello'], { cwd: dir, env: { ...rest, GITLAB_TOKEN: wrong } });
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toContain('error: GitLab refused the credentials for state "hello" of project tinyland/infra (HTTP 401)');
+    expect(refused.stderr).toContain('error: GitLab refused the credentials for state "hello" of project tinyland/infra: HTTP 401 (401 Unauthorized)');
+    expect(refused.stderr).toContain('hint: check GITLAB_TOKEN: an access token (personal, project or group) with the api scope');
     expect(refused.stdout + refused.stderr).not.toContain(wrong);
   });
 
-  it('the GitLab token reaches no file under the project and no output', async () => {
+  it('the stand-in takes a job token as GitLab does: only under the user name gitlab-ci-token, over basic auth, and in another project only through its allowlist', async () => {
+    const address = `${gitlab.url}/api/v4/projects/${PROJECT}/terraform/state/hello`;
+    const basic = (user: string, token: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${token}`).toString('base64')}` });
+    expect((await fetch(address, { headers: basic('gitlab-ci-token', JOB_TOKEN) })).status).toBe(200);
+    expect((await fetch(address, { headers: basic('ops', JOB_TOKEN) })).status).toBe(401);
+    expect((await fetch(address, { headers: { 'PRIVATE-TOKEN': JOB_TOKEN } })).status).toBe(401);
+    // an access token: the user name is not checked
+    expect((await fetch(address, { headers: basic('anyone', TOKEN) })).status).toBe(200);
+    const other = await fetch(address, { headers: basic('gitlab-ci-token', OTHER_JOB_TOKEN) });
+    expect(other.status).toBe(403);
+    expect(await other.json()).toEqual({ message: '403 Forbidden - Authentication by CI/CD job token not allowed from apps to infra.' });
+  });
+
+  it('a CI job token (CI_JOB_TOKEN, or GITLAB_TOKEN set from it) goes to GitLab as gitlab-ci-token, for foundation and for tofu', async () => {
+    const { TF_HTTP_PASSWORD: _p, TF_HTTP_USERNAME: _u, ...rest } = env;
+    const ci = { ...rest, GITLAB_USER_LOGIN: 'ops', CI_JOB_TOKEN: JOB_TOKEN };
+    for (const vars of [ci, { ...ci, GITLAB_TOKEN: JOB_TOKEN }]) {
+      const before = gitlab.requests.length;
+      const pulled = await runCli(['state', 'pull', 'hello'], { cwd: dir, env: vars });
+      expect(pulled.exitCode, pulled.stderr).toBe(0);
+      expect(pulled.stdout).toBe(gitlab.state(PROJECT, 'hello'));
+      expect(gitlab.requests.slice(before).map((r) => r.user)).toEqual(['gitlab-ci-token']);
+    }
+    // tofu's http backend gets the same user name through TF_HTTP_USERNAME.
+    const before = gitlab.requests.length;
+    const init = await runCli(['init', 'hello', '--force'], { cwd: dir, env: ci });
+    expect(init.exitCode, init.stderr).toBe(0);
+    expect(new Set(gitlab.requests.slice(before).map((r) => r.user))).toEqual(new Set(['gitlab-ci-token']));
+  });
+
+  it('a job token under another user name, or from a project the allowlist does not name: one line saying why', async () => {
+    const { TF_HTTP_PASSWORD: _p, TF_HTTP_USERNAME: _u, ...rest } = env;
+    const misnamed = await runCli(['state', 'pull', 'hello'], { cwd: dir, env: { ...rest, TF_HTTP_USERNAME: 'ops', TF_HTTP_PASSWORD: JOB_TOKEN, CI_JOB_TOKEN: JOB_TOKEN } });
+    expect(misnamed.exitCode).toBe(1);
+    expect(misnamed.stderr).toContain(
+      'error: GitLab refused the credentials for state "hello" of project tinyland/infra: HTTP 401 (401 Unauthorized)\n' +
+        'hint: GitLab takes a CI job token only with the user name gitlab-ci-token, not "ops": unset TF_HTTP_USERNAME or set it to gitlab-ci-token\n',
+    );
+    const foreign = await runCli(['state', 'pull', 'hello'], { cwd: dir, env: { ...rest, CI_JOB_TOKEN: OTHER_JOB_TOKEN } });
+    expect(foreign.exitCode).toBe(1);
+    expect(foreign.stderr).toContain(
+      'error: GitLab denied reading state "hello" of project tinyland/infra: HTTP 403 (403 Forbidden - Authentication by CI/CD job token not allowed from apps to infra.)\n' +
+        "hint: the user who started the CI job needs the Developer role on the project to read the state, Maintainer to write it; for another project's state, that project's CI/CD job token allowlist (Settings > CI/CD > Job token permissions) must name this one\n",
+    );
+    for (const text of [misnamed.stdout, misnamed.stderr, foreign.stdout, foreign.stderr]) {
+      expect(text).not.toContain(JOB_TOKEN);
+      expect(text).not.toContain(OTHER_JOB_TOKEN);
+    }
+  });
+
+  it("GitLab's 503 page: retried with backoff, then read; past the bound one line without markup", async () => {
+    gitlab.failNext(503, 2);
+    const pulled = await runCli(['state', 'pull', 'hello'], { cwd: dir, env });
+    expect(pulled.exitCode, pulled.stderr).toBe(0);
+    expect(pulled.stderr).toContain('gitlab: HTTP 503 for GET state "hello"; retry 1 of 4 in 500ms');
+    expect(pulled.stderr).toContain('gitlab: HTTP 503 for GET state "hello"; retry 2 of 4 in 1s');
+
+    gitlab.failNext(503, 5);
+    const failed = await runCli(['state', 'pull', 'hello'], { cwd: dir, env });
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).not.toMatch(/[<>]/);
+    expect(failed.stderr).toContain(
+      'error: GitLab answered HTTP 503 Service Unavailable (GitLab is not responding (503)) for state "hello" of project tinyland/infra\nhint: GitLab is having trouble; run this again later\n',
+    );
+  });
+
+  it('the GitLab tokens reach no file under the project and no output', async () => {
     expect(filesContaining(dir, TOKEN)).toEqual([]);
+    expect(filesContaining(dir, JOB_TOKEN)).toEqual([]);
     expect(outputs.length).toBeGreaterThan(8);
     for (const { stdout, stderr } of outputs) {
-      expect(stdout).not.toContain(TOKEN);
-      expect(stderr).not.toContain(TOKEN);
+      for (const token of [TOKEN, JOB_TOKEN]) {
+        expect(stdout).not.toContain(token);
+        expect(stderr).not.toContain(token);
+      }
     }
   });
 });

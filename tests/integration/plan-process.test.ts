@@ -4,7 +4,7 @@ import { findTofuBinary } from '../../src/tofu/binary.js';
 import { summarizePlan } from '../../src/tofu/plan-summary.js';
 import { baseEnv, runCli } from '../support/cli.js';
 import { copyFixture, removeFixtures } from '../support/project.js';
-import { startLocalS3, type LocalS3 } from '../support/s3.js';
+import { startLocalS3, useS3Project, type LocalS3 } from '../support/s3.js';
 import { tofuRecorder } from '../support/tofu-recorder.js';
 
 // What one `foundation plan` costs in tofu processes, and the S3 probe it skips.
@@ -58,5 +58,30 @@ describe('one tofu process per plan', () => {
     expect(plan.stderr).toBe(`error: the S3 endpoint ${s3.endpoint} is unreachable (connection refused)\nhint: check TOFU_BACKEND_S3_ENDPOINT and that the server is up and reachable from here\n`);
     expect(plan.stdout).toContain('exceeded maximum number of attempts');
     s3 = await startLocalS3(); // for afterAll
+  });
+});
+
+// The README's promise: on a stack already initialized (no bucket probe), tofu's own S3
+// errors end on foundation's one line, in apply as in plan.
+describe("tofu's S3 backend errors in apply: foundation's one line", () => {
+  const project = useS3Project();
+
+  it('a saved plan applied with refused credentials (unknown key, wrong secret): one error line and the credentials hint, no plan step to blame', async () => {
+    const { s3, dir, env } = project;
+    const planFile = `${dir}/saved.tfplan`;
+    const plan = await runCli(['plan', 'hello', '--out', planFile], { cwd: dir, env });
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    for (const refused of [{ TOFU_BACKEND_S3_ACCESS_KEY: 'AKIAUNKNOWNAPPLY0001' }, { TOFU_BACKEND_S3_SECRET_KEY: 'not-the-secret-apply' }]) {
+      const before = s3.authRefused();
+      const apply = await runCli(['apply', 'hello', '--plan', planFile], { cwd: dir, env: { ...env, ...refused } });
+      expect(apply.exitCode).toBe(1);
+      // tofu ran (its own words are in its output) and the server refused it
+      expect(apply.stdout).toMatch(/api error (InvalidAccessKeyId|SignatureDoesNotMatch)/);
+      expect(s3.authRefused()).toBeGreaterThan(before);
+      expect(apply.stderr).toBe(
+        `error: the S3 endpoint ${s3.endpoint} refused the backend credentials (HTTP 403)\n` +
+          'hint: check TOFU_BACKEND_S3_ACCESS_KEY and TOFU_BACKEND_S3_SECRET_KEY, and that this key may read bucket "state"\n',
+      );
+    }
   });
 });

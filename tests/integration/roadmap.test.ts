@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rateLimited, serverError } from '../support/gitlab-api/server.js';
+import { errorPage, rateLimited, serverError } from '../support/gitlab-api/server.js';
 import { cleanUpRoadmapWorlds, GROUP, MILESTONES, roadmapWorld, TOKEN, type RoadmapWorld } from '../support/roadmap.js';
 
 cleanUpRoadmapWorlds();
@@ -138,6 +138,19 @@ describe('foundation roadmap against GitLab group milestones', () => {
     expect(result.stderr).toContain(`error: GitLab at ${world.gitlab.url} failed reading group mson: HTTP 503 (503 Service Unavailable) after 5 attempts`);
     expect(world.gitlab.requests.filter((r) => r.path.endsWith('/milestones'))).toHaveLength(5);
     expect(result.stdout).toBe('');
+  });
+
+  it("GitLab's HTML error page (503 from its nginx) is never printed: the status and at most the page's title", async () => {
+    const world = await roadmapWorld();
+    world.gitlab.failNext(/\/milestones$/, () => errorPage(503), 10);
+    const result = await world.run([]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).not.toMatch(/[<>]/);
+    expect(result.stderr.trim().split('\n').filter((line) => !line.startsWith('gitlab: HTTP 503 for groups/mson/milestones; retry '))).toEqual([
+      `error: GitLab at ${world.gitlab.url} failed reading group mson: HTTP 503 Service Unavailable (GitLab is not responding (503)) after 5 attempts`,
+      'hint: GitLab is having trouble; run again later',
+    ]);
   });
 
   it('does not sleep through a Retry-After longer than a minute', async () => {

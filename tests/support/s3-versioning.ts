@@ -1,15 +1,19 @@
 // Bucket versioning in front of s3rver, which has none (it answers a bare ?versioning GET
-// with a bucket listing, which the SDK reads as "never enabled"). The upstream (s3rver, or the conditional-writes layer in front of it)
-// keeps holding each key's current object; this layer keeps every version in memory and
-// serves what AWS S3 serves for them:
+// with a bucket listing, which the SDK reads as "never enabled"). The upstream (s3rver, or
+// the conditional-writes layer in front of it) keeps holding each key's current object;
+// this layer keeps every version in memory and serves what AWS S3 serves for them:
 //   GET/PUT /bucket?versioning              GetBucketVersioning / PutBucketVersioning
-//   GET     /bucket?versions&prefix=...      ListObjectVersions (ListVersionsResult XML, paginated)
-//   GET/HEAD /bucket/key?versionId=V         one version; 404 NoSuchVersion, 405 for a delete marker
+//   GET     /bucket?versions&prefix=...      ListObjectVersions (ListVersionsResult XML, paginated,
+//                                            <Version> and <DeleteMarker> entries)
+//   GET/HEAD /bucket/key?versionId=V         one version; 404 NoSuchVersion; a delete marker's
+//                                            id: 405 MethodNotAllowed, x-amz-delete-marker: true
+//   GET/HEAD /bucket/key                     a delete marker current: 404 NoSuchKey with
+//                                            x-amz-delete-marker: true and the marker's version id
 //   PUT     /bucket/key                      x-amz-version-id on the answer
 //   DELETE  /bucket/key                      adds a delete marker (Enabled)
 //   DELETE  /bucket/key?versionId=V          removes that version for good; the next one becomes current
-// Requests answered here are first authorised by the upstream (a HeadBucket with
-// the caller's headers), so an unknown access key is refused as s3rver refuses it.
+// Authentication is the signature gate's, in front of this layer (tests/support/s3-signature.ts);
+// tests/support/s3-enforced.ts lists the rules with a request that breaks each.
 // Not modelled: the "null" version of objects written before versioning was enabled,
 // MFA delete, object lock. Path-style addressing only.
 import { randomBytes } from 'node:crypto';
@@ -73,11 +77,10 @@ export async function startVersioningLayer(upstreamPort: number): Promise<Versio
     res.end(answer.body);
   }
 
-  /** The upstream's verdict on the caller's credentials; undefined when they pass. */
-  async function refused(bucket: string, headers: IncomingHttpHeaders): Promise<Upstream | undefined> {
+  /** Whether the upstream has the bucket (a HEAD with the caller's credentials; the gate has checked them). */
+  async function bucketExists(bucket: string, headers: IncomingHttpHeaders): Promise<boolean> {
     const { 'content-length': _l, 'content-type': _t, 'content-md5': _m, ...auth } = headers;
-    const answer = await upstream('HEAD', `/${encodeURIComponent(bucket)}`, auth);
-    return answer.status === 200 ? undefined : answer;
+    return (await upstream('HEAD', `/${encodeURIComponent(bucket)}`, auth)).status !== 404;
   }
 
   function versionsOf(bucket: string, key: string): Version[] {
@@ -96,9 +99,11 @@ export async function startVersioningLayer(upstreamPort: number): Promise<Versio
     const q = url.searchParams;
     const method = req.method!;
 
+    if (key === undefined && (q.has('versioning') || (q.has('versions') && method === 'GET')) && !(await bucketExists(bucket, req.headers))) {
+      return sendError(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
+    }
+
     if (key === undefined && q.has('versioning')) {
-      const denied = await refused(bucket, req.headers);
-      if (denied) return relay(res, denied);
       if (method === 'GET') {
         const current = status.get(bucket);
         return sendXml(res, 200, current ? `<VersioningConfiguration xmlns="${NS}"><Status>${current}</Status></VersioningConfiguration>` : `<VersioningConfiguration xmlns="${NS}"/>`);
@@ -114,8 +119,6 @@ export async function startVersioningLayer(upstreamPort: number): Promise<Versio
     }
 
     if (key === undefined && q.has('versions') && method === 'GET') {
-      const denied = await refused(bucket, req.headers);
-      if (denied) return relay(res, denied);
       return listVersions(res, bucket, q);
     }
 
@@ -124,8 +127,6 @@ export async function startVersioningLayer(upstreamPort: number): Promise<Versio
     const versionId = q.get('versionId');
 
     if ((method === 'GET' || method === 'HEAD') && versionId !== null) {
-      const denied = await refused(bucket, req.headers);
-      if (denied) return relay(res, denied);
       const version = versions.find((v) => v.versionId === versionId);
       if (!version) return sendError(res, 404, 'NoSuchVersion', 'The specified version does not exist.', { Key: key, VersionId: versionId });
       if (version.deleteMarker) {
@@ -146,9 +147,12 @@ export async function startVersioningLayer(upstreamPort: number): Promise<Versio
     }
 
     if (method === 'GET' || method === 'HEAD') {
-      const answer = await upstream(method, req.url!, req.headers, body);
       const latest = versions[0];
-      return relay(res, answer, answer.status === 200 && latest && !latest.deleteMarker ? { 'x-amz-version-id': latest.versionId } : {});
+      if (latest?.deleteMarker) {
+        return sendError(res, 404, 'NoSuchKey', 'The specified key does not exist.', { Key: key }, { 'x-amz-delete-marker': 'true', 'x-amz-version-id': latest.versionId });
+      }
+      const answer = await upstream(method, req.url!, req.headers, body);
+      return relay(res, answer, answer.status === 200 && latest ? { 'x-amz-version-id': latest.versionId } : {});
     }
 
     if (method === 'PUT' && !q.has('tagging') && !q.has('acl') && !req.headers['x-amz-copy-source']) {
@@ -169,8 +173,6 @@ export async function startVersioningLayer(upstreamPort: number): Promise<Versio
     }
 
     if (method === 'DELETE') {
-      const denied = await refused(bucket, req.headers);
-      if (denied) return relay(res, denied);
       const index = versions.findIndex((v) => v.versionId === versionId);
       // Deleting a version that does not exist succeeds on AWS too.
       if (index === -1) return send(res, 204, { 'x-amz-version-id': versionId! });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { copyFixture, removeFixtures } from './project.js';
 import { startConditionalWritesLayer, type S3rverStore, type WriteHold } from './s3-conditional-writes.js';
+import { startSignatureGate } from './s3-signature.js';
 import { startVersioningLayer } from './s3-versioning.js';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
@@ -24,6 +25,8 @@ export interface LocalS3 {
   secretAccessKey: string;
   /** The environment variables foundation reads for this server. */
   env: Record<string, string>;
+  /** Requests refused for their authentication (signature, key, time), as S3 refuses them. */
+  authRefused(): number;
   /** Conditional PUTs the server refused with 412 (always 0 with conditionalWrites: false). */
   preconditionsRefused(): number;
   /** Holds PUTs to `key` until released (needs conditionalWrites, the default). */
@@ -35,13 +38,15 @@ export interface LocalS3 {
 }
 
 /**
- * A real S3-compatible server (s3rver) on a loopback port with one bucket. s3rver checks the
- * access key id but not SigV4 signatures, so it cannot prove a wrong secret refused. It
- * ignores If-None-Match; by default a thin layer in front of it honours conditional writes
- * as AWS, MinIO and RustFS do (tests/support/s3-conditional-writes.ts), so tofu's lockfile
- * really excludes. `conditionalWrites: false` serves plain s3rver, a server that does not.
- * `versioning: true` adds bucket versioning in front (tests/support/s3-versioning.ts);
- * without it versioning reads as never enabled and cannot be turned on, as with s3rver.
+ * A real S3-compatible server (s3rver) on a loopback port with one bucket, behind thin
+ * layers for what s3rver lacks. Outermost, a gate checks every SigV4 signature as S3 does
+ * (tests/support/s3-signature.ts; s3rver only looks up the access key id), so a wrong
+ * secret is refused. s3rver ignores If-None-Match; by default a layer honours conditional
+ * writes as AWS, MinIO and RustFS do (tests/support/s3-conditional-writes.ts), so tofu's
+ * lockfile really excludes. `conditionalWrites: false` leaves that out, a server that does
+ * not. `versioning: true` adds bucket versioning (tests/support/s3-versioning.ts); without
+ * it versioning reads as never enabled and cannot be turned on, as with s3rver. What the
+ * layers enforce is listed in tests/support/s3-enforced.ts.
  */
 export async function startLocalS3({
   accessKeyId = 'S3RVER',
@@ -56,7 +61,8 @@ export async function startLocalS3({
   const { port: s3rverPort } = await server.run();
   const layer = conditionalWrites ? await startConditionalWritesLayer(s3rverPort, server.store) : undefined;
   const versions = versioning ? await startVersioningLayer(layer?.port ?? s3rverPort) : undefined;
-  const endpoint = `http://127.0.0.1:${versions?.port ?? layer?.port ?? s3rverPort}`;
+  const gate = await startSignatureGate(versions?.port ?? layer?.port ?? s3rverPort, new Map([[accessKeyId, secretAccessKey]]));
+  const endpoint = `http://127.0.0.1:${gate.port}`;
   const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } });
   return {
     endpoint,
@@ -69,6 +75,7 @@ export async function startLocalS3({
       TOFU_BACKEND_S3_ACCESS_KEY: accessKeyId,
       TOFU_BACKEND_S3_SECRET_KEY: secretAccessKey,
     },
+    authRefused: () => gate.refused(),
     preconditionsRefused: () => layer?.refused() ?? 0,
     holdWrites(key) {
       if (!layer) throw new Error('holdWrites needs the conditional-writes layer (conditionalWrites: true)');
@@ -87,6 +94,7 @@ export async function startLocalS3({
     },
     async stop() {
       client.destroy();
+      await gate.close();
       await versions?.close();
       await layer?.close();
       await server.close();

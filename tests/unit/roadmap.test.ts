@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RoadmapConfig } from '../../src/config/schema.js';
 import { checkRoadmap } from '../../src/roadmap/config.js';
-import { retryAfterMs } from '../../src/roadmap/gitlab-requester.js';
+import { retryAfterMs } from '../../src/util/http-retry.js';
 import { availabilityOf } from '../../src/kube/deployment-available.js';
 import { buildRoadmap, type GitLabView, type IssueInfo, type LiveCheckResult } from '../../src/roadmap/model.js';
 

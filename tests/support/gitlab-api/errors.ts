@@ -48,3 +48,37 @@ export function rateLimited(retryAfterSeconds: number, now = Date.now()): GitLab
 /** What an unexpected exception or a struggling Workhorse answers. */
 export const serverError = (status = 500) =>
   new GitLabApiError(status, status === 500 ? { message: '500 Internal Server Error' } : { message: `${status} ${status === 502 ? 'Bad Gateway' : status === 503 ? 'Service Unavailable' : 'Gateway Timeout'}` });
+
+/**
+ * The HTML page GitLab's nginx serves in place of an answer when Workhorse or Rails is down
+ * (public/502.html, public/503.html of gitlab-org/gitlab): text/html, whatever the client asked for.
+ */
+export function errorPage(status: 502 | 503): GitLabApiError {
+  const line = status === 502 ? 'Whoops, GitLab is taking too much time to respond.' : 'Whoops, GitLab is currently unavailable.';
+  const page = `<!DOCTYPE html>
+<html>
+<head>
+  <meta content="width=device-width, initial-scale=1, maximum-scale=1" name="viewport">
+  <title>GitLab is not responding (${status})</title>
+  <style>
+    body { color: #666; text-align: center; font-family: "Helvetica Neue", Helvetica, Arial, sans-serif; margin: auto; font-size: 14px; }
+    h1 { font-size: 56px; line-height: 100px; font-weight: normal; color: #456; }
+  </style>
+</head>
+
+<body>
+  <img src="data:image/svg+xml;base64,PHN2ZyB3aWR0aD0iMjEwIiBoZWlnaHQ9IjIxMCIgeG1sbnM9Imh0dHA6Ly93d3cudzMub3JnLzIwMDAvc3ZnIi8+" alt="GitLab Logo" />
+  <h1>
+    ${status}
+  </h1>
+  <div class="container">
+    <h3>${line}</h3>
+    <hr />
+    <p>Try refreshing the page, or going back and attempting the action again.</p>
+    <p>Please contact your GitLab administrator if this problem persists.</p>
+  </div>
+</body>
+</html>
+`;
+  return new GitLabApiError(status, page, { 'Content-Type': 'text/html; charset=utf-8' });
+}

@@ -8,20 +8,47 @@
 //   DELETE /api/v4/projects/:id/terraform/state/:name/lock   200; 409 when the ID is not the holder's
 // GitLab's documented backend settings are lock_method POST and unlock_method DELETE on
 // <address>/lock; tofu's default LOCK/UNLOCK methods hit no route there (404, as GitLab answers).
-// Authentication is HTTP basic with a personal access token as the password; GitLab's
-// basic-auth PAT lookup ignores the user name. Reading needs Developer, writing and locking
-// Maintainer (403 otherwise). Status codes and bodies follow the Grape API and its request spec.
+// Authentication (lib/gitlab/auth/auth_finders.rb; the routes allow basic_auth_personal_access_token
+// and job_token_allowed: :basic_auth):
+//   - an access token (personal, project or group: all PersonalAccessToken rows) as the
+//     basic-auth password under any user name, or in PRIVATE-TOKEN;
+//   - a CI/CD job token only as the basic-auth password with the user name gitlab-ci-token
+//     (any other name: the PAT lookup fails, 401), never in PRIVATE-TOKEN (401); it acts as
+//     the job's user, and another project accepts it only if that project's job token
+//     allowlist names the job's project (403 "Authentication by CI/CD job token not allowed
+//     from <source> to <target>." otherwise, lib/api/helpers.rb#handle_job_token_failure!).
+// Reading needs Developer, writing and locking Maintainer (403 otherwise). Status codes and
+// bodies follow the Grape API and its request spec. The lock endpoint's 409 carries the
+// requester's own Operation, Info, Version and Path with the holder's ID, Who (GitLab user
+// name) and Created, as state.rb builds it. Not modelled: Bearer tokens, token expiry and
+// revocation, per-project membership of access tokens (a token's role holds for every project).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorPage } from './errors.js';
 
 export type GitlabRole = 'developer' | 'maintainer';
 
+export interface GitlabToken {
+  /** The token's user (a bot user for project and group access tokens; the job's user for a job token). */
+  username: string;
+  role: GitlabRole;
+  /** Default `personal`. */
+  kind?: 'personal' | 'project' | 'group' | 'job';
+  /** A job token's project (its job runs there). */
+  project?: number;
+}
+
 export interface TerraformStateApiOptions {
-  /** Personal access tokens and who they belong to. */
-  tokens: Record<string, { username: string; role: GitlabRole }>;
+  /** Tokens and who they belong to. */
+  tokens: Record<string, GitlabToken>;
   /** Projects by numeric id, each with its full path (`group/project`, also accepted URL-encoded). */
   projects: Record<number, string>;
+  /** A project's CI/CD job token allowlist: the projects whose job tokens it accepts (its own always). */
+  jobTokenAllowlist?: Record<number, number[]>;
 }
+
+/** The user name GitLab takes a job token under (Gitlab::Auth::CI_JOB_USER). */
+export const CI_JOB_USER = 'gitlab-ci-token';
 
 interface StoredState {
   /** Versions by serial, as GitLab keeps them (a serial may not be stored twice). */
@@ -36,6 +63,8 @@ export interface RecordedStateRequest {
   query: string;
   contentType: string;
   hasBasicAuth: boolean;
+  /** The basic-auth user name ('' without basic auth); never the token. */
+  user: string;
 }
 
 export interface TerraformStateApi {
@@ -47,6 +76,10 @@ export interface TerraformStateApi {
   serials(projectId: number, name: string): number[];
   /** The current lock ID, or undefined. */
   lockId(projectId: number, name: string): string | undefined;
+  /** The current lock as GitLab keeps it (lock_xid, locked_by_user, locked_at), or undefined. */
+  lock(projectId: number, name: string): { id: string; username: string; at: string } | undefined;
+  /** The next `times` requests answer `status` with GitLab's HTML error page, as its nginx does while Rails is down. */
+  failNext(status: 502 | 503, times?: number): void;
   /** Seeds a state as if tofu had written it. */
   putState(projectId: number, name: string, document: string): void;
   requests: RecordedStateRequest[];
@@ -69,6 +102,12 @@ function send(res: ServerResponse, status: number, body?: unknown, raw = false):
   res.end(text);
 }
 
+function basicUser(header = ''): string {
+  if (!header.startsWith('Basic ')) return '';
+  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+  return decoded.slice(0, Math.max(0, decoded.indexOf(':')));
+}
+
 /** Grape parses a JSON body into params only when the request says it is JSON; query params always. */
 function paramsOf(req: IncomingMessage, url: URL, body: Buffer): Record<string, unknown> {
   const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
@@ -83,6 +122,7 @@ function paramsOf(req: IncomingMessage, url: URL, body: Buffer): Record<string, 
 export function createTerraformStateApi(options: TerraformStateApiOptions): Omit<TerraformStateApi, 'url' | 'stop'> {
   const states = new Map<string, StoredState>();
   const requests: RecordedStateRequest[] = [];
+  const failures: Array<502 | 503> = [];
   const keyOf = (projectId: number, name: string) => `${projectId}/${name}`;
 
   function projectIdOf(raw: string): number | undefined {
@@ -92,14 +132,27 @@ export function createTerraformStateApi(options: TerraformStateApiOptions): Omit
     return hit ? Number(hit[0]) : undefined;
   }
 
-  function userOf(req: IncomingMessage): { username: string; role: GitlabRole } | undefined {
+  /** The token's user, or undefined (401). A job token counts only under the user name gitlab-ci-token. */
+  function userOf(req: IncomingMessage): GitlabToken | undefined {
     const header = req.headers.authorization ?? '';
     const privateToken = req.headers['private-token'];
-    if (typeof privateToken === 'string') return options.tokens[privateToken];
+    if (typeof privateToken === 'string') {
+      const token = options.tokens[privateToken];
+      return token?.kind === 'job' ? undefined : token;
+    }
     if (!header.startsWith('Basic ')) return undefined;
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return colon === -1 ? undefined : options.tokens[decoded.slice(colon + 1)];
+    if (!decoded.includes(':')) return undefined;
+    const token = options.tokens[decoded.slice(decoded.indexOf(':') + 1)];
+    const asJob = basicUser(header) === CI_JOB_USER;
+    return token && (token.kind === 'job') === asJob ? token : undefined;
+  }
+
+  /** A job token reaches its own project, and another only through that project's allowlist. */
+  function jobTokenRefused(token: GitlabToken, projectId: number): string | undefined {
+    if (token.kind !== 'job' || token.project === projectId || options.jobTokenAllowlist?.[projectId]?.includes(token.project!)) return undefined;
+    const path = (id: number) => options.projects[id]!.split('/').pop();
+    return `403 Forbidden - Authentication by CI/CD job token not allowed from ${path(token.project!)} to ${path(projectId)}.`;
   }
 
   /** remote_state_handler.rb#lock_matches?: no lock and no ID, or the IDs equal. */
@@ -119,7 +172,14 @@ export function createTerraformStateApi(options: TerraformStateApiOptions): Omit
       query: url.search.slice(1),
       contentType: (req.headers['content-type'] ?? '').split(';')[0]!.trim(),
       hasBasicAuth: (req.headers.authorization ?? '').startsWith('Basic '),
+      user: basicUser(req.headers.authorization),
     });
+    if (failures.length > 0) {
+      const status = failures.shift()!;
+      const page = errorPage(status);
+      res.writeHead(status, page.headers);
+      return res.end(page.body), true;
+    }
     const isLock = match[3] !== undefined;
     const method = req.method ?? 'GET';
     const allowed = isLock ? ['POST', 'DELETE'] : ['GET', 'POST', 'DELETE'];
@@ -130,6 +190,8 @@ export function createTerraformStateApi(options: TerraformStateApiOptions): Omit
     if (!user) return send(res, 401, { message: '401 Unauthorized' }), true;
     const projectId = projectIdOf(match[1]!);
     if (projectId === undefined) return send(res, 404, { message: '404 Project Not Found' }), true;
+    const jobRefusal = jobTokenRefused(user, projectId);
+    if (jobRefusal) return send(res, 403, { message: jobRefusal }), true;
     const name = decodeURIComponent(match[2]!);
     let params: Record<string, unknown>;
     try {
@@ -219,6 +281,8 @@ export function createTerraformStateApi(options: TerraformStateApiOptions): Omit
     },
     serials: (projectId, name) => [...(states.get(keyOf(projectId, name))?.versions.keys() ?? [])].sort((a, b) => a - b),
     lockId: (projectId, name) => states.get(keyOf(projectId, name))?.lock?.id,
+    lock: (projectId, name) => states.get(keyOf(projectId, name))?.lock,
+    failNext: (status, times = 1) => failures.push(...Array<502 | 503>(times).fill(status)),
     putState: (projectId, name, document) => {
       const state = states.get(keyOf(projectId, name)) ?? { versions: new Map<number, string>() };
       const serial = (JSON.parse(document) as { serial: number }).serial;
