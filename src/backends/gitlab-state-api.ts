@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { FoundationError } from '../ui/errors.js';
 import { printErr } from '../ui/output.js';
-import { answerText, DEFAULT_RETRY, formatWait, isRetryable, networkReason, RESET_CODES, retryAfterMs, statusLine, type RetryPolicy } from '../util/http-retry.js';
+import { answerText, Backoff, DEFAULT_RETRY, formatWait, isRetryable, networkReason, RESET_CODES, retryAfterMs, statusLine, type RetryPolicy } from '../util/http-retry.js';
 import { JOB_TOKEN_USER, type GitlabCredentials, type GitlabStateLocation } from './gitlab-http.js';
 
 const TIMEOUT_MS = 15_000;
@@ -60,6 +60,7 @@ function authHeader(credentials: GitlabCredentials): string {
 /** One request with a timeout, sent again after a transient failure within `policy`; the last answer is returned. */
 async function call(location: GitlabStateLocation, url: string, init: RequestInit, policy: RetryPolicy): Promise<Response> {
   const what = `${init.method} ${url.endsWith('/lock') ? 'lock of ' : ''}state "${location.stateName}"`;
+  const backoff = new Backoff({ initialMs: policy.baseDelayMs, maxMs: policy.maxWaitMs });
   for (let attempt = 0; ; attempt++) {
     let response: Response | undefined;
     let reason = '';
@@ -75,7 +76,7 @@ async function call(location: GitlabStateLocation, url: string, init: RequestIni
       throw new FoundationError(`GitLab at ${new URL(url).origin} is unreachable (${reason})`, 'check gitlab.url in stack.yaml (or CI_SERVER_URL) and that GitLab is reachable from here');
     }
     await response?.body?.cancel();
-    const delay = wait ?? policy.baseDelayMs * 2 ** attempt;
+    const delay = wait ?? backoff.next();
     printErr(`gitlab: ${response ? `HTTP ${response.status}` : reason} for ${what}; retry ${attempt + 1} of ${policy.retries} in ${formatWait(delay)}${wait !== undefined ? ' (Retry-After)' : ''}`);
     await new Promise((resolve) => setTimeout(resolve, delay));
   }

@@ -3,7 +3,8 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import { FoundationError } from '../ui/errors.js';
-import { AttemptTimeout, DEFAULT_POLICY, networkCode, policyFrom, policyHttpLibrary, transientReason, type PolicySettings, type RequestPolicy } from './request-policy.js';
+import { networkCode } from '../util/http-retry.js';
+import { AttemptTimeout, DEFAULT_POLICY, policyFrom, policyHttpLibrary, transientReason, type PolicySettings, type RequestPolicy } from './request-policy.js';
 
 /**
  * The client for one kube context. @kubernetes/client-node is imported here, on demand: it

@@ -10,7 +10,8 @@ import { connectKube, withPolicy, type KubeClient } from './client.js';
 import { capsInManifest, latestDeployed, releaseOf, type Caps, type ReleaseRef } from './helm-release.js';
 import { waitUntilIdle } from './idle-wait.js';
 import { acquireLease, leaseSeconds, lostReason, type HeldLease } from './lease.js';
-import { formatMs, type PolicySettings } from './request-policy.js';
+import { formatWait } from '../util/http-retry.js';
+import type { PolicySettings } from './request-policy.js';
 
 /** On each drained scale set, written in the same patch that sets its caps to 0. */
 export const DRAIN_ANNOTATION = 'foundation/drain';
@@ -226,9 +227,9 @@ export interface RestoreOptions {
 export async function restoreScaleSets(target: DrainTarget, io: Pick<StackIO, 'write' | 'phase'>, { only, budgetMs }: RestoreOptions): Promise<RestoreResult> {
   const { config } = target;
   const deadline = Date.now() + budgetMs;
-  const budget = formatMs(budgetMs);
+  const budget = formatWait(budgetMs);
   const under = (what: string) =>
-    withPolicy(target.client, { ...RESTORE_POLICY, budgetMs, onRetry: (r) => io.write(`restore: ${what}: ${r.reason}; trying again in ${formatMs(r.delayMs)} (${formatMs(r.leftMs)} of the ${budget} restore budget left)\n`) }, deadline);
+    withPolicy(target.client, { ...RESTORE_POLICY, budgetMs, onRetry: (r) => io.write(`restore: ${what}: ${r.reason}; trying again in ${formatWait(r.delayMs)} (${formatWait(r.leftMs)} of the ${budget} restore budget left)\n`) }, deadline);
   const stillDrained = (names: string[], why: string) =>
     new FoundationError(
       `RESTORE FAILED: ${names.length} scale set${names.length > 1 ? 's' : ''} of ${target.stack.name} still at 0/0, with ${names.length > 1 ? 'their drain records' : 'its drain record'}: ${names.map((n) => `${config.namespace}/${n}`).join(', ')} (${why})`,

@@ -1,7 +1,8 @@
 import { onInterrupt } from '../tofu/signals.js';
 import { ARC_GROUP, ARC_VERSION, listRunners, toRunner, type ArcObject, type Runner, type ScaleSet } from './arc.js';
 import { kubeError, transientFailure, withPolicy, type KubeClient } from './client.js';
-import { Backoff, DEFAULT_POLICY, formatMs, networkCode, transientReason } from './request-policy.js';
+import { Backoff, formatWait, networkCode } from '../util/http-retry.js';
+import { DEFAULT_POLICY, transientReason } from './request-policy.js';
 
 export type WaitOutcome = 'idle' | 'timeout' | 'interrupted' | 'aborted' | 'api-down';
 
@@ -76,9 +77,9 @@ export async function waitUntilIdle(client: KubeClient, namespace: string, scale
   const failed = (reason: string): { outcome: WaitOutcome; reason: string } | undefined => {
     outageSince ??= Date.now();
     const down = Date.now() - outageSince;
-    if (down >= options.outageMs) return { outcome: 'api-down', reason: `${reason}; no answer for ${formatMs(down)}` };
+    if (down >= options.outageMs) return { outcome: 'api-down', reason: `${reason}; no answer for ${formatWait(down)}` };
     drawn = nextDelay();
-    options.notice(`drain: the Kubernetes API did not answer (${reason}); looking again in ${formatMs(drawn)} (no answer for ${formatMs(down)} of the ${formatMs(options.outageMs)} allowed)\n`);
+    options.notice(`drain: the Kubernetes API did not answer (${reason}); looking again in ${formatWait(drawn)} (no answer for ${formatWait(down)} of the ${formatWait(options.outageMs)} allowed)\n`);
     return undefined;
   };
   try {

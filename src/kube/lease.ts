@@ -3,7 +3,8 @@ import { onInterrupt } from '../tofu/signals.js';
 import { FoundationError, RefusedError } from '../ui/errors.js';
 import { apiStatus, kubeError, withPolicy, type KubeClient } from './client.js';
 import { formatIdentity, holderIsDeadHere, ownIdentity, parseIdentity } from './identity.js';
-import { DEFAULT_POLICY, formatMs, type PolicySettings } from './request-policy.js';
+import { formatWait } from '../util/http-retry.js';
+import { DEFAULT_POLICY, type PolicySettings } from './request-policy.js';
 
 const DEFAULT_LEASE_SECONDS = 60;
 /** How often a waiting run looks at the Lease again (client-go's RetryPeriod). */
@@ -26,12 +27,12 @@ export function renewDeadlineMs(durationSeconds: number): number {
 }
 
 /**
- * A renewal's requests: each attempt well inside the renew deadline (a quarter of the
- * duration, at most 10 s), retried quickly until the deadline.
+ * A renewal's requests, `leftMs` before the renew deadline: each attempt a quarter of the
+ * duration at most (10 s at most) and never past the deadline, retried quickly until it.
  */
-function renewPolicy(durationSeconds: number): PolicySettings {
+function renewPolicy(durationSeconds: number, leftMs: number): PolicySettings {
   const ms = durationSeconds * 1000;
-  return { attemptTimeoutMs: Math.min(10_000, ms / 4), budgetMs: renewDeadlineMs(durationSeconds), maxAttempts: 100, backoff: { initialMs: Math.min(500, ms / 48), maxMs: Math.min(RETRY_MS, ms / 24) } };
+  return { attemptTimeoutMs: Math.min(10_000, ms / 4, leftMs), budgetMs: leftMs, maxAttempts: 100, backoff: { initialMs: Math.min(500, ms / 48), maxMs: Math.min(RETRY_MS, ms / 24) } };
 }
 
 /** Releasing is a courtesy: a Lease left behind expires on its own. */
@@ -177,23 +178,32 @@ function renewing(client: KubeClient, initial: V1Lease, holder: string): HeldLea
   let timer: NodeJS.Timeout | undefined;
   let inflight: Promise<unknown> = Promise.resolve();
   let stopped = false;
+  /** The last renewal's failure, for the reason when the deadline passes. */
+  let lastFailure: string | undefined;
   const lose = (reason: string) => lost.abort(new Error(reason));
   const overdue = () => Date.now() - renewedAt >= deadlineMs;
 
   /** True when renewed; false to try again soon; the Lease is marked lost when it is not ours any more. */
   const renew = async (): Promise<boolean> => {
-    const api = withPolicy(client, renewPolicy(duration), renewedAt + deadlineMs).coordination;
+    const deadline = renewedAt + deadlineMs;
+    if (Date.now() >= deadline) {
+      lose(`the Lease ${where} could not be renewed for ${seconds(Date.now() - renewedAt)}, past its ${seconds(deadlineMs)} renew deadline${lastFailure ? ` (${lastFailure})` : ''}`);
+      return false;
+    }
+    const policy = renewPolicy(duration, deadline - Date.now());
+    const api = withPolicy(client, policy, deadline).coordination;
     const renewTime = new client.k8s.V1MicroTime();
     try {
       current = await api.replaceNamespacedLease({ name, namespace, body: { metadata: metadataOf(current), spec: { ...current.spec, renewTime } } });
       renewedAt = Date.now();
+      lastFailure = undefined;
       return true;
     } catch (error) {
       const status = apiStatus(error);
       if (status === 409) {
         let seen: V1Lease | undefined;
         try {
-          seen = await readLease(withPolicy(client, renewPolicy(duration), renewedAt + deadlineMs), namespace, name);
+          seen = await readLease(withPolicy(client, policy, deadline), namespace, name);
         } catch {
           if (overdue()) lose(`the Lease ${where} could not be read after a conflicting renewal, past its ${seconds(deadlineMs)} renew deadline`);
           return false; // could not look: try again, until the deadline
@@ -209,8 +219,9 @@ function renewing(client: KubeClient, initial: V1Lease, holder: string): HeldLea
         lose(seen ? `the Lease ${where} was changed by another writer (holder now ${seen.spec?.holderIdentity || 'none'})` : `the Lease ${where} was deleted`);
       } else if (status === 404) {
         lose(`the Lease ${where} was deleted`);
-      } else if (overdue()) {
-        lose(`the Lease ${where} could not be renewed for ${seconds(Date.now() - renewedAt)}, past its ${seconds(deadlineMs)} renew deadline (${kubeError(client, error, 'renew it').message})`);
+      } else {
+        lastFailure = kubeError(client, error, 'renew it').message;
+        if (overdue()) lose(`the Lease ${where} could not be renewed for ${seconds(Date.now() - renewedAt)}, past its ${seconds(deadlineMs)} renew deadline (${lastFailure})`);
       }
       return false;
     }
@@ -218,7 +229,8 @@ function renewing(client: KubeClient, initial: V1Lease, holder: string): HeldLea
   const schedule = (ms: number) => {
     timer = setTimeout(() => {
       inflight = renew().then((renewed) => {
-        if (!stopped && !lost.signal.aborted) schedule(renewed ? (duration * 1000) / 3 : Math.min(RETRY_MS, (duration * 1000) / 6));
+        // After a failure: soon, and at the latest at the deadline, where the Lease is lost if not renewed by then.
+        if (!stopped && !lost.signal.aborted) schedule(renewed ? (duration * 1000) / 3 : Math.max(0, Math.min(RETRY_MS, (duration * 1000) / 6, renewedAt + deadlineMs - Date.now())));
       });
     }, ms);
     timer.unref();
@@ -242,7 +254,7 @@ function renewing(client: KubeClient, initial: V1Lease, holder: string): HeldLea
       } catch (error) {
         // 404: gone already; 409: someone wrote it since our last renewal, it is theirs now.
         if (apiStatus(error) === 404 || apiStatus(error) === 409) return undefined;
-        return `could not release the drain Lease ${where} (${kubeError(client, error, 'delete it').message}); it is left to expire ${formatMs(duration * 1000)} after its last renewal, and the next drain takes it over then`;
+        return `could not release the drain Lease ${where} (${kubeError(client, error, 'delete it').message}); it is left to expire ${formatWait(duration * 1000)} after its last renewal, and the next drain takes it over then`;
       }
       return undefined;
     },

@@ -1,4 +1,5 @@
 import type * as k8s from '@kubernetes/client-node';
+import { Backoff, formatWait, isRetryable, networkCode, RESET_CODES, retryAfterMs as retryAfterHeaderMs } from '../util/http-retry.js';
 
 /**
  * How one Kubernetes call is sent: a timeout per attempt and, for transient failures
@@ -47,35 +48,22 @@ export function policyFrom(settings: PolicySettings, deadline?: number): Request
   return { ...rest, deadline: deadline === undefined ? () => Date.now() + budgetMs : () => deadline };
 }
 
-const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
 /** A connection that failed, was refused, reset or cut: the server may be restarting. */
-const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ERR_STREAM_PREMATURE_CLOSE']);
+const TRANSIENT_NETWORK = new Set([...RESET_CODES, 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN']);
 
 /** Why a call may be tried again (a transient failure), or undefined when it may not. */
 export function transientReason(status: number | undefined, error?: unknown): string | undefined {
-  if (status !== undefined) return TRANSIENT_STATUS.has(status) ? `HTTP ${status}` : undefined;
+  if (status !== undefined) return isRetryable(status) ? `HTTP ${status}` : undefined;
   if (error instanceof AttemptTimeout) return error.message;
   const code = networkCode(error);
   return code && TRANSIENT_NETWORK.has(code) ? code : undefined;
-}
-
-/** The first string `code` along an error's cause chain (node-fetch puts the socket's there). */
-export function networkCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    if (/socket hang up/i.test(String((current as Error).message))) return 'ECONNRESET';
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 /** An attempt that got no whole answer within its timeout. */
 export class AttemptTimeout extends Error {
   readonly code = 'ETIMEDOUT';
   constructor(ms: number) {
-    super(`no answer in ${formatMs(ms)}`);
+    super(`no answer in ${formatWait(ms)}`);
   }
 }
 
@@ -84,7 +72,7 @@ export class AttemptTimeout extends Error {
  * or a Status body's details.retryAfterSeconds, whichever is longer.
  */
 export function retryAfterMs(headers: Record<string, string>, body: string): number | undefined {
-  const fromHeader = parseRetryAfter(headers['retry-after']);
+  const fromHeader = retryAfterHeaderMs(headers['retry-after'] ?? null);
   let fromBody: number | undefined;
   try {
     const seconds = (JSON.parse(body) as { details?: { retryAfterSeconds?: unknown } }).details?.retryAfterSeconds;
@@ -96,42 +84,6 @@ export function retryAfterMs(headers: Record<string, string>, body: string): num
   return fromBody === undefined ? fromHeader : Math.max(fromHeader, fromBody);
 }
 
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-/**
- * client-go's exponential backoff: the delay doubles from `initialMs` up to `maxMs`,
- * each with up to as much again in jitter (jitter 1.0).
- */
-export class Backoff {
-  private step = 0;
-  constructor(private readonly settings: { initialMs: number; maxMs: number }) {}
-
-  next(): number {
-    const base = Math.min(this.settings.maxMs, this.settings.initialMs * 2 ** this.step);
-    this.step++;
-    return Math.round(base * (1 + Math.random()));
-  }
-
-  reset(): void {
-    this.step = 0;
-  }
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = ms / 1000;
-  if (s < 10) return Number.isInteger(s) ? `${s}s` : `${s.toFixed(1)}s`;
-  if (s < 60) return `${Math.round(s)}s`;
-  const m = Math.floor(s / 60);
-  const rest = Math.round(s % 60);
-  return rest ? `${m}m${rest}s` : `${m}m`;
-}
-
 /**
  * Servers that have answered this process. Before a server's first answer, a connection
  * that fails is most likely a wrong address or a cluster that is down, not a restart:
@@ -139,6 +91,8 @@ export function formatMs(ms: number): string {
  */
 const answered = new Set<string>();
 const FIRST_CONTACT_GRACE_MS = 2_000;
+/** A retry needs this much time before the deadline (or a quarter of its attempt timeout, if less). */
+const MIN_ATTEMPT_MS = 1_000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -180,8 +134,8 @@ export async function sendUnderPolicy(k8sModule: typeof k8s, inner: Library, req
     const delayMs = Math.max(asked ?? 0, backoff.next());
     const until = status === undefined && !answered.has(origin) ? Math.min(deadline, started + FIRST_CONTACT_GRACE_MS) : deadline;
     const leftMs = until - Date.now() - delayMs;
-    // Never sooner than the server asked; and no wait that ends past the deadline.
-    if (leftMs < 0) return give();
+    // Never sooner than the server asked; and only a retry with time left for a real attempt.
+    if (leftMs < Math.min(policy.attemptTimeoutMs / 4, MIN_ATTEMPT_MS)) return give();
     policy.onRetry?.({ method, path, reason, attempt, delayMs, leftMs });
     await sleep(delayMs);
   }

@@ -3,7 +3,7 @@
 // ignores Retry-After) so each request is retried in one place only: on 429 and 5xx, a
 // bounded number of times, waiting as long as GitLab's Retry-After asks.
 import type { RequestHandlerFn } from '@gitbeaker/requester-utils';
-import { answerText, formatWait, isRetryable, networkReason, RESET_CODES, retryAfterMs, statusLine, type AnswerText, type RetryPolicy } from '../util/http-retry.js';
+import { answerText, Backoff, formatWait, isRetryable, networkReason, RESET_CODES, retryAfterMs, statusLine, type AnswerText, type RetryPolicy } from '../util/http-retry.js';
 
 export { DEFAULT_RETRY, type RetryPolicy } from '../util/http-retry.js';
 
@@ -51,6 +51,7 @@ export function retryingRequestHandler(policy: RetryPolicy, notify: Notify, slee
     url.search = searchParams ?? '';
     // for messages: the API path, e.g. groups/mson/milestones (gitbeaker's endpoint lacks the resource prefix)
     const where = decodeURIComponent(url.pathname.replace(/^.*?\/api\/v4\//, ''));
+    const backoff = new Backoff({ initialMs: policy.baseDelayMs, maxMs: policy.maxWaitMs });
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {
@@ -70,7 +71,7 @@ export function retryingRequestHandler(policy: RetryPolicy, notify: Notify, slee
       if (!isRetryable(response.status) || attempt >= policy.retries || (wait ?? 0) > policy.maxWaitMs) {
         throw new GitLabHttpError(response.status, answer, where, attempt + 1, wait);
       }
-      const delay = wait ?? policy.baseDelayMs * 2 ** attempt;
+      const delay = wait ?? backoff.next();
       notify(`gitlab: HTTP ${response.status} for ${where}; retry ${attempt + 1} of ${policy.retries} in ${formatWait(delay)}${wait !== undefined ? ' (Retry-After)' : ''}`);
       await sleep(delay);
     }

@@ -349,8 +349,9 @@ describe('GitLab-managed HTTP state (compatibility) and its migration to S3', ()
     gitlab.failNext(503, 2);
     const pulled = await runCli(['state', 'pull', 'hello'], { cwd: dir, env });
     expect(pulled.exitCode, pulled.stderr).toBe(0);
-    expect(pulled.stderr).toContain('gitlab: HTTP 503 for GET state "hello"; retry 1 of 4 in 500ms');
-    expect(pulled.stderr).toContain('gitlab: HTTP 503 for GET state "hello"; retry 2 of 4 in 1s');
+    // backoff with jitter: 500 ms to 1 s, then 1 s to 2 s
+    expect(pulled.stderr).toMatch(/gitlab: HTTP 503 for GET state "hello"; retry 1 of 4 in (\d{3}ms|1s)\n/);
+    expect(pulled.stderr).toMatch(/gitlab: HTTP 503 for GET state "hello"; retry 2 of 4 in (1(\.\d)?s|2s)\n/);
 
     gitlab.failNext(503, 5);
     const failed = await runCli(['state', 'pull', 'hello'], { cwd: dir, env });

@@ -3,7 +3,8 @@
 // what never is, how long it waits, and when it gives up.
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectKube, kubeError, withPolicy, type KubeClient } from '../../src/kube/client.js';
-import { Backoff, DEFAULT_POLICY, retryAfterMs, transientReason, type RetryNotice } from '../../src/kube/request-policy.js';
+import { DEFAULT_POLICY, retryAfterMs, transientReason, type RetryNotice } from '../../src/kube/request-policy.js';
+import { Backoff } from '../../src/util/http-retry.js';
 import { KubeApiServer } from '../support/kube-api-server.js';
 import { writeKubeconfig } from '../support/kubeconfig.js';
 
@@ -123,12 +124,15 @@ describe('a call under the policy', () => {
 
   it('a shared deadline: every call through the view stops retrying when it has passed', async () => {
     const { server, kube } = await client();
-    const view = withPolicy(kube, { ...DEFAULT_POLICY, maxAttempts: Number.POSITIVE_INFINITY, backoff: { initialMs: 100, maxMs: 200 }, budgetMs: 1_500 }, Date.now() + 1_500);
-    server.inject({ kind: 'status', code: 503 });
     const started = Date.now();
+    const view = withPolicy(kube, { ...DEFAULT_POLICY, maxAttempts: Number.POSITIVE_INFINITY, backoff: { initialMs: 100, maxMs: 200 }, budgetMs: 3_000 }, started + 3_000);
+    server.inject({ kind: 'status', code: 503 });
+    await expect(listNamespaces(view)).rejects.toMatchObject({ code: 503 });
+    // the first call spends the shared budget; a second one through the view is tried once, and no retry starts past the deadline
     await expect(listNamespaces(view)).rejects.toMatchObject({ code: 503 });
     const attempts = calls(server);
-    expect(attempts.length).toBeGreaterThan(2);
-    expect(attempts.at(-1)!.at).toBeLessThanOrEqual(started + 1_500 + 100);
+    expect(attempts.length).toBeGreaterThan(3);
+    expect(attempts.at(-2)!.at).toBeLessThanOrEqual(started + 3_000);
+    expect(attempts.at(-1)!.at).toBeGreaterThanOrEqual(attempts.at(-2)!.at);
   });
 });
