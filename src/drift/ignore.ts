@@ -5,6 +5,11 @@
 // name and namespace are anchored regular expressions, plus label and annotation
 // selectors. A rule without a target applies to every object.
 
+import { ACCEPT_ANNOTATION } from './acceptance.js';
+import { parsePointer } from './pointer.js';
+
+export { parsePointer, toPointer } from './pointer.js';
+
 export interface IgnoreTarget {
   group?: string;
   version?: string;
@@ -52,24 +57,12 @@ export const PLATFORM_KEYS = [
   'runner-scale-set-id',
   'actions.github.com/runner-group-name',
   'actions.github.com/runner-scale-set-name',
+  // foundation's own record of accepted drift: read by drift, never drift itself
+  ACCEPT_ANNOTATION,
 ];
 
 export function isPlatformKey(key: string): boolean {
   return PLATFORM_KEYS.some((p) => (p.endsWith('/') ? key.startsWith(p) : key === p));
-}
-
-/** RFC 6901: "/metadata/annotations/sidecar.istio.io~1status" to its segments. */
-export function parsePointer(pointer: string): string[] {
-  if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw new Error(`"${pointer}" is not a JSON Pointer: it must start with "/"`);
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
-}
-
-export function toPointer(segments: Array<string | number>): string {
-  return segments.map((s) => `/${String(s).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }
 
 /** The checks a compiled rule runs; invalid regular expressions and selectors fail here, once. */
