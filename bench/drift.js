@@ -11,21 +11,17 @@
 // 127.0.0.1; its TypeScript is transpiled to a temp folder first (typescript's
 // transpileModule), since Node 20 does not run .ts. No network but loopback.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import ts from 'typescript';
-import { stringify } from 'yaml';
+import { KINDS, NAMESPACES, startBulkCluster } from './kube-api.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(REPO_ROOT, 'bin', 'foundation.js');
-const KINDS = ['ConfigMap', 'Secret', 'Service', 'Deployment', 'HorizontalPodAutoscaler'];
-const NAMESPACES = ['team-a', 'team-b', 'team-c'];
-const TOKEN = 'bench-drift-token';
 
 const { values: options } = parseArgs({
   options: {
@@ -67,41 +63,9 @@ await build({
   logLevel: 'warning',
 });
 const dist = (file) => import(pathToFileURL(path.join(modulesDir, file)).href);
-if (statSync(path.join(REPO_ROOT, 'dist', 'cli.js'), { throwIfNoEntry: false }) === undefined) {
+if (!existsSync(path.join(REPO_ROOT, 'dist', 'cli.cjs'))) {
   console.error('error: dist/ is missing; run "npm run build" first');
   process.exit(1);
-}
-
-/** Transpiles the test API and the bulk-fixture helper (and what they import) into a temp folder. */
-function transpileSupport(into) {
-  const files = [
-    'tests/support/kube-api-server.ts',
-    'tests/support/drift-bulk.ts',
-    'tests/support/loopback.ts',
-    ...readdirSync(path.join(REPO_ROOT, 'tests/support/kube-api')).filter((f) => f.endsWith('.ts')).map((f) => `tests/support/kube-api/${f}`),
-  ];
-  for (const file of files) {
-    const { outputText } = ts.transpileModule(readFileSync(path.join(REPO_ROOT, file), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
-      fileName: file,
-    });
-    const out = path.join(into, file.replace(/\.ts$/, '.js'));
-    mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, outputText);
-  }
-  writeFileSync(path.join(into, 'package.json'), '{"type":"module"}');
-}
-
-/** An even spread of `total` objects over the five kinds, with the first namespace the fullest (so it pages). */
-function layout() {
-  const perKind = Math.floor(total / KINDS.length);
-  const result = {};
-  KINDS.forEach((kind, k) => {
-    const count = k === KINDS.length - 1 ? total - perKind * (KINDS.length - 1) : perKind;
-    const rest = Math.floor((count * 0.6) / 2);
-    result[kind] = { 'team-a': count - 2 * rest, 'team-b': rest, 'team-c': rest };
-  });
-  return result;
 }
 
 function median(values) {
@@ -123,36 +87,10 @@ function runCliOnce(args, { cwd, env }) {
   });
 }
 
-const work = mkdtempSync(path.join(os.tmpdir(), 'foundation-bench-drift-'));
-let server;
+let cluster;
 try {
-  log(`transpiling the test API into ${work}`);
-  transpileSupport(work);
-  const { KubeApiServer } = await import(pathToFileURL(path.join(work, 'tests/support/kube-api-server.js')).href);
-  const { seedBulk } = await import(pathToFileURL(path.join(work, 'tests/support/drift-bulk.js')).href);
-  server = await new KubeApiServer({ token: TOKEN }).start();
-  log(`seeding ${total} objects`);
-  const spread = layout();
-  const { state, objects } = seedBulk(server, spread);
-
-  // the project (tests/fixtures/drift, stack "bulk": namespaces team-a/b/c), the state file and a kubeconfig
-  const project = path.join(work, 'project');
-  cpSync(path.join(REPO_ROOT, 'tests/fixtures/drift'), project, { recursive: true });
-  const stateFile = path.join(work, 'bulk.tfstate');
-  writeFileSync(stateFile, JSON.stringify(state));
-  const kubeconfig = path.join(work, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'bench', cluster: { server: server.url, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'bench', user: { token: TOKEN } }],
-      contexts: [{ name: 'test-drift', context: { cluster: 'bench', user: 'bench' } }],
-      'current-context': 'test-drift',
-    }),
-    { mode: 0o600 },
-  );
+  cluster = await startBulkCluster(total, log);
+  const { server, project, stateFile, kubeconfig, objects, layout: spread } = cluster;
   const env = { ...process.env, ENV: 'dev', KUBECONFIG: kubeconfig, CI: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   for (const name of Object.keys(env)) if (/^(TOFU_BACKEND_|KUBE_CONTEXT|GITHUB_)/.test(name)) delete env[name];
   process.env.KUBECONFIG = kubeconfig;
@@ -167,7 +105,7 @@ try {
   const { parseState } = await dist('drift/state.js');
   const { stateExpectations } = await dist('drift/expected.js');
   const client = await connectKube('test-drift');
-  const instances = parseState(JSON.stringify(state), 'bench');
+  const instances = parseState(readFileSync(stateFile, 'utf8'), 'bench');
 
   const viaList = async () => {
     const result = await compareStack(instances, new LiveReader(client), { namespaces: NAMESPACES, rules: [] });
@@ -254,6 +192,5 @@ try {
     console.log(out.join('\n'));
   }
 } finally {
-  await server?.stop();
-  rmSync(work, { recursive: true, force: true });
+  await cluster?.stop();
 }

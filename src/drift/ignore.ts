@@ -36,6 +36,8 @@ export interface ObjectIdentity {
 
 /** Metadata the API server writes and owns. */
 const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink', 'ownerReferences', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
+/** Left out of every comparison: status, and the metadata above. */
+const DEFAULT_IGNORED: string[][] = [['status'], ...SERVER_METADATA.map((f) => ['metadata', f])];
 
 /**
  * Annotation and label keys that Kubernetes, kubectl, Helm and the ARC controller write
@@ -104,7 +106,7 @@ export function compileRule(rule: IgnoreRule): CompiledRule {
 
 /** The ignored paths for one object: the defaults, the HPA's replicas, and every matching rule. */
 export function ignoredPaths(object: ObjectIdentity, rules: CompiledRule[], { hpaTargeted }: { hpaTargeted: boolean }): string[][] {
-  const paths: string[][] = [['status'], ...SERVER_METADATA.map((f) => ['metadata', f])];
+  const paths = [...DEFAULT_IGNORED];
   if (hpaTargeted) paths.push(['spec', 'replicas']);
   for (const rule of rules) if (rule.matches(object)) paths.push(...rule.paths);
   return paths;

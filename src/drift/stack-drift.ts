@@ -161,7 +161,8 @@ export async function compareStack(
 
   const objects: ObjectDrift[] = [];
   const acceptances: AcceptanceRecord[] = [];
-  const accounted = new Set<string>();
+  // The live objects state accounts for (the reader hands out one instance per object).
+  const accounted = new Set<LiveObject>();
   let inSync = 0;
   for (const object of expected) {
     const resource = reader.resource(object.apiVersion, object.kind);
@@ -175,7 +176,7 @@ export async function compareStack(
       objects.push({ state: 'missing', ...where, fields: [] });
       continue;
     }
-    accounted.add(objectKey(live));
+    accounted.add(live);
     found?.(where, live, resource);
     const ignored = ignoredPaths(identity(live), compiled, { hpaTargeted: hpaTargets.has(`${object.kind}/${object.namespace}/${object.name}`) });
     const diff = compareObject(object.object, live, ignored);
@@ -183,8 +184,10 @@ export async function compareStack(
     if ('error' in parsed) acceptances.push({ ...where, error: parsed.error });
     const stored = 'error' in parsed ? [] : parsed.acceptances;
     const split = applyAcceptances(diff.fields, diff.secretData, stored, now);
-    const drifted = [...diff.fields.map((f) => f.path), ...secretPaths(diff.secretData)];
-    for (const a of stored) acceptances.push({ ...where, ...a, expired: isExpired(a, now), covers: drifted.filter((path) => a.paths.some((p) => covers(p, path))) });
+    if (stored.length) {
+      const drifted = [...diff.fields.map((f) => f.path), ...secretPaths(diff.secretData)];
+      for (const a of stored) acceptances.push({ ...where, ...a, expired: isExpired(a, now), covers: drifted.filter((path) => a.paths.some((p) => covers(p, path))) });
+    }
     const counted = split.fields.length > 0 || split.secretData !== undefined;
     if (!counted && split.accepted.length === 0) inSync++;
     else {
@@ -202,8 +205,7 @@ export async function compareStack(
   for (const resource of compared.filter((r) => r.namespaced)) {
     for (const namespace of stackNamespaces) {
       for (const live of await reader.list(resource, namespace)) {
-        const key = objectKey(live);
-        if (accounted.has(key) || recordSecrets.has(`${namespace}/${live.metadata.name}`) || live.metadata.ownerReferences?.length) continue;
+        if (accounted.has(live) || recordSecrets.has(`${namespace}/${live.metadata.name}`) || live.metadata.ownerReferences?.length) continue;
         if (CLUSTER_MADE.some(([kind, name]) => kind === live.kind && name === live.metadata.name)) continue;
         if (live.kind === 'Secret' && live.type === 'kubernetes.io/service-account-token') continue;
         unmanaged++;
@@ -212,7 +214,7 @@ export async function compareStack(
     }
   }
 
-  const managedLive = [...accounted].filter((key) => stackNamespaces.some((ns) => key.split('|')[1] === ns)).length;
+  const managedLive = [...accounted].filter((live) => stackNamespaces.includes(live.metadata.namespace ?? '')).length;
   const changed = objects.filter((o) => o.state === 'changed').length;
   const accepted = objects.filter((o) => o.state === 'accepted').length;
   const missing = objects.filter((o) => o.state === 'missing').length;
@@ -241,10 +243,6 @@ function uniqueResources<T extends { apiVersion: string; kind: string }>(resourc
   const seen = new Map<string, T>();
   for (const r of resources) if (r) seen.set(`${r.apiVersion}/${r.kind}`, r);
   return [...seen.values()];
-}
-
-function objectKey(object: LiveObject): string {
-  return `${object.apiVersion}/${object.kind}|${object.metadata.namespace ?? ''}|${object.metadata.name}`;
 }
 
 function identity(object: LiveObject): ObjectIdentity {
