@@ -4,7 +4,9 @@
 // (bench/kube-api.js), and each sample is put in one bucket by the innermost frame on its
 // stack that names one (JSON.parse under fetchJson under compareStack counts as a request). What it found and what changed: bench/README.md, "Drift".
 //
-//   npm run build && node bench/drift-profile.js [--objects 10000] [--runs 3] [--cli <another build's bin/foundation.js>]
+//   npm run build && node bench/drift-profile.js [--objects 10000] [--runs 3] [--before <another build's bin/foundation.js>]
+//
+// With --before, the two builds take turns, run by run, so load on the machine falls on both alike.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,8 +16,8 @@ import { parseArgs } from 'node:util';
 import { startBulkCluster } from './kube-api.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { objects: { type: 'string', default: '10000' }, runs: { type: 'string', default: '3' }, cli: { type: 'string' } } });
-const CLI = values.cli ? path.resolve(values.cli) : path.join(REPO_ROOT, 'bin', 'foundation.js');
+const { values } = parseArgs({ options: { objects: { type: 'string', default: '10000' }, runs: { type: 'string', default: '3' }, before: { type: 'string' } } });
+const BUILDS = [['this build', path.join(REPO_ROOT, 'bin', 'foundation.js')], ...(values.before ? [['before', path.resolve(values.before)]] : [])];
 
 /** Buckets, by a frame on the sample's stack (the innermost one that matches decides). */
 const BUCKETS = [
@@ -48,26 +50,30 @@ function breakdown(file) {
 const cluster = await startBulkCluster(Number(values.objects), (t) => process.stderr.write(`${t}\n`));
 try {
   const env = { ...process.env, ENV: 'dev', KUBECONFIG: cluster.kubeconfig, CI: '' };
-  const runs = [];
+  const runs = new Map(BUILDS.map(([name]) => [name, []]));
   for (let r = 0; r < Number(values.runs); r++) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'foundation-drift-profile-'));
-    // The API server answers from this process: the CLI runs asynchronously beside it.
-    const code = await new Promise((resolve, reject) => {
-      const args = ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '250', CLI, 'drift', 'bulk', '--state-file', cluster.stateFile, '--json'];
-      spawn(process.execPath, args, { cwd: cluster.project, env, stdio: ['ignore', 'ignore', 'inherit'] }).on('error', reject).on('close', resolve);
-    });
-    if (code !== 0) throw new Error(`drift exited ${code}`);
-    runs.push(breakdown(path.join(dir, readdirSync(dir)[0])));
-    rmSync(dir, { recursive: true, force: true });
+    for (const [name, cli] of BUILDS) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'foundation-drift-profile-'));
+      // The API server answers from this process: the CLI runs asynchronously beside it.
+      const code = await new Promise((resolve, reject) => {
+        const args = ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '250', cli, 'drift', 'bulk', '--state-file', cluster.stateFile, '--json'];
+        spawn(process.execPath, args, { cwd: cluster.project, env, stdio: ['ignore', 'ignore', 'inherit'] }).on('error', reject).on('close', resolve);
+      });
+      if (code !== 0) throw new Error(`drift (${name}) exited ${code}`);
+      runs.get(name).push(breakdown(path.join(dir, readdirSync(dir)[0])));
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
-  const names = [...new Set(runs.flatMap((r) => [...r.totals.keys()]))];
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const wall = median(runs.map((r) => r.wallMs));
-  const rows = names.map((name) => [name, median(runs.map((r) => r.totals.get(name) ?? 0))]).sort((a, b) => b[1] - a[1]);
-  console.log(`Command: \`node bench/drift-profile.js --objects ${values.objects} --runs ${values.runs}${values.cli ? ` --cli ${values.cli}` : ''}\` (${os.cpus()[0]?.model}, ${os.cpus().length} cores, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')})\n`);
-  console.log(`| Where (median of ${runs.length} profiled runs) | ms | share |\n| --- | ---: | ---: |`);
-  for (const [name, ms] of rows) console.log(`| ${name} | ${ms.toFixed(0)} | ${((ms / wall) * 100).toFixed(0)}% |`);
-  console.log(`| profiled time of the process (from the profiler's start to its end) | ${wall.toFixed(0)} | 100% |`);
+  const buckets = [...new Set([...runs.values()].flat().flatMap((r) => [...r.totals.keys()]))];
+  const cell = (name, bucket) => median(runs.get(name).map((r) => r.totals.get(bucket) ?? 0));
+  const wall = (name) => median(runs.get(name).map((r) => r.wallMs));
+  const names = BUILDS.map(([name]) => name);
+  console.log(`Command: \`node bench/drift-profile.js --objects ${values.objects} --runs ${values.runs}${values.before ? ` --before ${values.before}` : ''}\` (${os.cpus()[0]?.model}, ${os.cpus().length} cores, Node ${process.version}, load after ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')})\n`);
+  console.log(`| Where (median of ${values.runs} profiled runs, ms and share) | ${names.join(' | ')} |\n| --- |${names.map(() => ' ---: |').join('')}`);
+  const share = (name, ms) => `${ms.toFixed(0)} (${((ms / wall(name)) * 100).toFixed(0)}%)`;
+  for (const bucket of buckets.sort((a, b) => cell(names[0], b) - cell(names[0], a))) console.log(`| ${bucket} | ${names.map((name) => share(name, cell(name, bucket))).join(' | ')} |`);
+  console.log(`| profiled time of the process (from the profiler's start to its end) | ${names.map((name) => wall(name).toFixed(0)).join(' | ')} |`);
 } finally {
   await cluster.stop();
 }

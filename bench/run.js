@@ -280,11 +280,12 @@ const scenarios = {
             `${cluster.objects} objects: ${Object.entries(cluster.layout).map(([kind, spread]) => `${kind} ${NAMESPACES.map((ns) => spread[ns]).join('/')}`).join(', ')} (${NAMESPACES.join('/')}), each declared by a kubernetes_manifest in the state file and all in sync (stack \`bulk\` of tests/fixtures/drift)`,
             `the test Kubernetes API (tests/support/kube-api-server.ts) runs in the benchmark's own process over https on ${cluster.server.url}; both rows read through it, paged at 500 objects (kubectl's default chunk size and foundation's)`,
             'drift reads the state from a file (no S3), does discovery (3 GETs), one paged LIST per kind and namespace, compares every object and prints the JSON report; kubectl prints every object as JSON',
-            'peak RSS: the largest resident set of any of the command\'s processes (GNU time %M), the maximum over the timed runs',
+            'CPU and peak RSS from GNU time (%U + %S summed over the command\'s processes; %M, the largest resident set of any of them, the maximum over the timed runs); the API server\'s own work, in this process, is in neither',
           ],
           derive: (measured) => {
             const [byHand, ...builds] = measured;
-            return builds.map((m) => `\`${m.label}\` / kubectl by hand: **${(m.median / byHand.median).toFixed(2)}×** (goal: at most 1.5×); peak RSS ${mib(m.peakRssKiB?.max)} against kubectl's ${mib(byHand.peakRssKiB?.max)}`);
+            const cpu = (m) => (m.cpuMs && byHand.cpuMs ? `, CPU time ${(m.cpuMs.median / byHand.cpuMs.median).toFixed(2)}×` : '');
+            return builds.map((m) => `\`${m.label}\` / kubectl by hand: wall time **${(m.median / byHand.median).toFixed(2)}×** (goal: at most 1.5×)${cpu(m)}; peak RSS ${mib(m.peakRssKiB?.max)} against kubectl's ${mib(byHand.peakRssKiB?.max)}`);
           },
         };
       }),
@@ -464,13 +465,15 @@ async function measure(commands, { runs, warmup }) {
   }
   const samples = commands.map(() => []);
   const peaks = commands.map(() => []);
+  const cpu = commands.map(() => []);
   const codes = commands.map(() => ({}));
   for (let round = 0; round < runs; round++) {
     for (let k = 0; k < commands.length; k++) {
       const index = (round + k) % commands.length;
-      const { ms, code, peakKiB } = await timeRun(commands[index]);
+      const { ms, code, peakKiB, cpuMs } = await timeRun(commands[index]);
       samples[index].push(ms);
       if (peakKiB !== undefined) peaks[index].push(peakKiB);
+      if (cpuMs !== undefined) cpu[index].push(cpuMs);
       codes[index][code] = (codes[index][code] ?? 0) + 1;
     }
     log(`  round ${round + 1}/${runs}: ${commands.map((c, i) => `${samples[i].at(-1).toFixed(0)} ms`).join(' | ')}`);
@@ -481,6 +484,7 @@ async function measure(commands, { runs, warmup }) {
     samples: samples[i].map(round2),
     ...stats(samples[i]),
     ...(peaks[i].length ? { peakRssKiB: { median: stats(peaks[i]).median, max: Math.max(...peaks[i]) } } : {}),
+    ...(cpu[i].length ? { cpuMs: { median: stats(cpu[i]).median, min: stats(cpu[i]).min } } : {}),
   }));
 }
 
@@ -488,18 +492,23 @@ async function measure(commands, { runs, warmup }) {
  * Wall time of a command: from the spawn of its (first) process to the close of the output
  * pipes of its (last). `code` is the exit code, or the codes joined by "/" for a sequence.
  * A command with `memory` runs each step under GNU time (when /usr/bin/time is there):
- * `peakKiB` is the largest maximum resident set size of its steps.
+ * `peakKiB` is the largest maximum resident set size of its steps, `cpuMs` the CPU time
+ * (user + system) of them all, which load on the machine disturbs less than wall time.
  */
 async function timeRun(cmd) {
   const start = performance.now();
   const codes = [];
   let peakKiB;
+  let cpuMs;
   for (const step of cmd.steps) {
-    const { code, maxRssKiB } = await runStep(step, cmd.label, cmd.memory && existsSync(GNU_TIME));
+    const { code, usage } = await runStep(step, cmd.label, cmd.memory && existsSync(GNU_TIME));
     codes.push(code);
-    if (maxRssKiB !== undefined) peakKiB = Math.max(peakKiB ?? 0, maxRssKiB);
+    if (usage) {
+      peakKiB = Math.max(peakKiB ?? 0, usage.maxRssKiB);
+      cpuMs = (cpuMs ?? 0) + usage.cpuMs;
+    }
   }
-  return { ms: performance.now() - start, code: codes.join('/'), peakKiB };
+  return { ms: performance.now() - start, code: codes.join('/'), peakKiB, cpuMs };
 }
 
 const GNU_TIME = '/usr/bin/time';
@@ -509,7 +518,7 @@ function runStep(step, label, measureMemory = false) {
     if (interrupted) return reject(new Error(`interrupted by ${interrupted}`));
     const tails = { stdout: '', stderr: '' };
     const rssFile = measureMemory ? path.join(os.tmpdir(), `foundation-bench-rss-${process.pid}`) : undefined;
-    const [file, args] = rssFile ? [GNU_TIME, ['-f', '%M', '-o', rssFile, step.file, ...step.args]] : [step.file, step.args];
+    const [file, args] = rssFile ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, step.file, ...step.args]] : [step.file, step.args];
     const child = spawn(file, args, { cwd: step.cwd, env: step.env, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of ['stdout', 'stderr']) {
       child[stream].setEncoding('utf8');
@@ -521,9 +530,9 @@ function runStep(step, label, measureMemory = false) {
     child.on('close', (code, signal) => {
       if (step.okCodes.includes(code)) {
         if (!rssFile) return resolve({ code });
-        const maxRssKiB = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+        const [maxRssKiB, user, system] = readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
         rmSync(rssFile, { force: true });
-        return resolve({ code, maxRssKiB });
+        return resolve({ code, usage: { maxRssKiB, cpuMs: (user + system) * 1000 } });
       }
       const what = `${path.basename(step.file)} ${step.args.join(' ')}`;
       reject(new Error(`\`${label}\`: \`${what}\` (cwd ${step.cwd}) failed: ${signal ? `signal ${signal}` : `exit ${code}`}\n--- stdout (tail)\n${tails.stdout}\n--- stderr (tail)\n${tails.stderr}`));
@@ -724,13 +733,13 @@ function renderMarkdown({ invocation, machine, runs, warmup, stale, results }) {
     if (result.notes.length) lines.push('');
     const memory = result.commands.some((cmd) => cmd.peakRssKiB);
     lines.push(
-      `| Command | Runs | Median (ms) | Min (ms) | p90 (ms) | Exit codes | Overhead vs baseline (median − median) |${memory ? ' Peak RSS (MiB) |' : ''}`,
-      `| --- | ---: | ---: | ---: | ---: | --- | ---: |${memory ? ' ---: |' : ''}`,
+      `| Command | Runs | Median (ms) | Min (ms) | p90 (ms) | Exit codes | Overhead vs baseline (median − median) |${memory ? ' CPU, user + system (ms, median) | Peak RSS (MiB) |' : ''}`,
+      `| --- | ---: | ---: | ---: | ---: | --- | ---: |${memory ? ' ---: | ---: |' : ''}`,
     );
     for (const cmd of result.commands) {
       const overhead = cmd === baseline ? 'baseline' : `${signed(cmd.median - baseline.median)} ms (×${(cmd.median / baseline.median).toFixed(2)})`;
       const codes = Object.entries(cmd.exitCodes).map(([code, count]) => `${code}×${count}`).join(', ');
-      lines.push(`| \`${cmd.label}\` | ${cmd.n} | ${cmd.median.toFixed(1)} | ${cmd.min.toFixed(1)} | ${cmd.p90.toFixed(1)} | ${codes} | ${overhead} |${memory ? ` ${mib(cmd.peakRssKiB?.max)} |` : ''}`);
+      lines.push(`| \`${cmd.label}\` | ${cmd.n} | ${cmd.median.toFixed(1)} | ${cmd.min.toFixed(1)} | ${cmd.p90.toFixed(1)} | ${codes} | ${overhead} |${memory ? ` ${cmd.cpuMs ? cmd.cpuMs.median.toFixed(0) : '-'} | ${mib(cmd.peakRssKiB?.max)} |` : ''}`);
     }
   }
   return `${lines.join('\n')}\n`;

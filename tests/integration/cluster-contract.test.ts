@@ -73,6 +73,10 @@ describe('cluster status honey: the deployment contract as checks', () => {
     expect(nodes.stdout).toMatch(/^NAME +STATUS +ROLES +AGE +VERSION\n/);
     expect(nodes.stdout).toMatch(/\nbumble +Ready +storage +\S+ +v1\.31\.4\+rke2r1\n/);
     expect(nodes.stdout).toMatch(/\nhoney +Ready +control-plane,etcd,master +\S+ +v1\.31\.4\+rke2r1\n/);
+    // and foundation's pinned kubectl reaches honey through its kubeContext
+    const pinned = await runCli(['kubectl', '--cluster', 'honey', '--', '--cache-dir', path.join(h.dir, 'kube-cache'), 'get', 'ingress', '-n', 'runner-dashboard'], { cwd: h.dir, env: h.env });
+    expect(pinned.exitCode, pinned.stderr).toBe(0);
+    expect(pinned.stdout).toMatch(/^runner-dashboard +tailscale /m);
   });
 
   it('a missing node, a node without its role label, a kubelet that is not RKE2 and a public dashboard address each fail one named claim, exit 1', async () => {
