@@ -11,20 +11,17 @@
 // 127.0.0.1; it and the drift modules are bundled from their TypeScript first (bench/bundle.js),
 // since Node 20 does not run .ts. No network but loopback.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleModules } from './bundle.js';
-import { stringify } from 'yaml';
+import { KINDS, NAMESPACES, startBulkCluster } from './kube-api.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(REPO_ROOT, 'bin', 'foundation.js');
-const KINDS = ['ConfigMap', 'Secret', 'Service', 'Deployment', 'HorizontalPodAutoscaler'];
-const NAMESPACES = ['team-a', 'team-b', 'team-c'];
-const TOKEN = 'bench-drift-token';
 
 const { values: options } = parseArgs({
   options: {
@@ -53,21 +50,9 @@ const MODULES = {
   'drift/expected': 'src/drift/expected.ts',
 };
 const drift = await bundleModules(REPO_ROOT, MODULES, path.join(REPO_ROOT, 'bench', '.work', 'drift-modules'));
-if (statSync(path.join(REPO_ROOT, 'dist', 'cli.cjs'), { throwIfNoEntry: false }) === undefined) {
+if (!existsSync(path.join(REPO_ROOT, 'dist', 'cli.cjs'))) {
   console.error('error: dist/ is missing; run "npm run build" first');
   process.exit(1);
-}
-
-/** An even spread of `total` objects over the five kinds, with the first namespace the fullest (so it pages). */
-function layout() {
-  const perKind = Math.floor(total / KINDS.length);
-  const result = {};
-  KINDS.forEach((kind, k) => {
-    const count = k === KINDS.length - 1 ? total - perKind * (KINDS.length - 1) : perKind;
-    const rest = Math.floor((count * 0.6) / 2);
-    result[kind] = { 'team-a': count - 2 * rest, 'team-b': rest, 'team-c': rest };
-  });
-  return result;
 }
 
 function median(values) {
@@ -89,35 +74,10 @@ function runCliOnce(args, { cwd, env }) {
   });
 }
 
-const work = mkdtempSync(path.join(os.tmpdir(), 'foundation-bench-drift-'));
-let server;
+let cluster;
 try {
-  const support = await bundleModules(REPO_ROOT, { 'kube-api-server': 'tests/support/kube-api-server.ts', 'drift-bulk': 'tests/support/drift-bulk.ts' }, path.join(REPO_ROOT, 'bench', '.work', 'drift-support'));
-  const { KubeApiServer } = support['kube-api-server'];
-  const { seedBulk } = support['drift-bulk'];
-  server = await new KubeApiServer({ token: TOKEN }).start();
-  log(`seeding ${total} objects`);
-  const spread = layout();
-  const { state, objects } = seedBulk(server, spread);
-
-  // the project (tests/fixtures/drift, stack "bulk": namespaces team-a/b/c), the state file and a kubeconfig
-  const project = path.join(work, 'project');
-  cpSync(path.join(REPO_ROOT, 'tests/fixtures/drift'), project, { recursive: true });
-  const stateFile = path.join(work, 'bulk.tfstate');
-  writeFileSync(stateFile, JSON.stringify(state));
-  const kubeconfig = path.join(work, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'bench', cluster: { server: server.url, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'bench', user: { token: TOKEN } }],
-      contexts: [{ name: 'test-drift', context: { cluster: 'bench', user: 'bench' } }],
-      'current-context': 'test-drift',
-    }),
-    { mode: 0o600 },
-  );
+  cluster = await startBulkCluster(total, log);
+  const { server, project, stateFile, kubeconfig, objects, layout: spread } = cluster;
   const env = { ...process.env, ENV: 'dev', KUBECONFIG: kubeconfig, CI: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   for (const name of Object.keys(env)) if (/^(TOFU_BACKEND_|KUBE_CONTEXT|GITHUB_)/.test(name)) delete env[name];
   process.env.KUBECONFIG = kubeconfig;
@@ -132,7 +92,7 @@ try {
   const { parseState } = drift['drift/state'];
   const { stateExpectations } = drift['drift/expected'];
   const client = await connectKube('test-drift');
-  const instances = parseState(JSON.stringify(state), 'bench');
+  const instances = parseState(readFileSync(stateFile, 'utf8'), 'bench');
 
   const viaList = async () => {
     const result = await compareStack(instances, new LiveReader(client), { namespaces: NAMESPACES, rules: [] });
@@ -219,6 +179,5 @@ try {
     console.log(out.join('\n'));
   }
 } finally {
-  await server?.stop();
-  rmSync(work, { recursive: true, force: true });
+  await cluster?.stop();
 }

@@ -11,7 +11,7 @@
 // never asserted in tests. No network but loopback: the S3 server is s3rver, in this
 // process, and CHECKPOINT_DISABLE=1 keeps terraform from calling home.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleModules } from './bundle.js';
+import { NAMESPACES, RESOURCES, startBulkCluster } from './kube-api.js';
 
 // Ctrl-C reaches the running child too; the run then stops and the teardowns still run.
 let interrupted;
@@ -37,9 +38,10 @@ const require = createRequire(import.meta.url);
 /**
  * A command to time: one whole process run. `okCodes` are the exit codes that count as
  * success; any other aborts the benchmark (a failing command's time means nothing).
+ * `memory`: record the process's peak resident set size too.
  */
-function command(label, file, args, { cwd, env, okCodes = [0] }) {
-  return { label, steps: [{ file, args, cwd, env, okCodes }] };
+function command(label, file, args, { cwd, env, okCodes = [0], memory = false }) {
+  return { label, memory, steps: [{ file, args, cwd, env, okCodes }] };
 }
 
 /**
@@ -80,6 +82,9 @@ async function withCleanup(setup) {
     throw error;
   }
 }
+
+/** Live objects the drift scenario seeds (issue 20: "10,000 live objects, five kinds, three namespaces"). */
+const DRIFT_OBJECTS = 10_000;
 
 /**
  * Each scenario is one comparison: `setup` returns the commands to time (the first is the
@@ -289,6 +294,37 @@ const scenarios = {
       }),
   },
 
+  drift: {
+    title: `Drift as a whole process: \`foundation drift\` over ${DRIFT_OBJECTS.toLocaleString('en')} live objects against \`kubectl get\` of the same kinds in the three namespaces`,
+    setup: () =>
+      withCleanup(async (cleanup) => {
+        const cluster = await startBulkCluster(DRIFT_OBJECTS, log);
+        cleanup.push(() => cluster.stop());
+        const env = benchEnv({ ENV: 'dev', KUBECONFIG: cluster.kubeconfig });
+        const opts = { cwd: cluster.project, env, memory: true };
+        // By hand: one kubectl per namespace, one after the other, with a discovery cache of its own (filled by the warm-up).
+        const kubectl = {
+          label: `kubectl get ${RESOURCES.join(',')} -n <ns> -o json, for ${NAMESPACES.join(', ')} in turn`,
+          memory: true,
+          steps: NAMESPACES.map((ns) => ({ file: 'kubectl', args: ['--cache-dir', path.join(cluster.work, 'kube-cache'), 'get', RESOURCES.join(','), '-n', ns, '-o', 'json'], cwd: cluster.project, env, okCodes: [0] })),
+        };
+        return {
+          commands: [kubectl, ...foundation(['drift', 'bulk', '--state-file', cluster.stateFile, '--json'], opts, 'node bin/foundation.js drift bulk --state-file <file> --json')],
+          notes: [
+            `${cluster.objects} objects: ${Object.entries(cluster.layout).map(([kind, spread]) => `${kind} ${NAMESPACES.map((ns) => spread[ns]).join('/')}`).join(', ')} (${NAMESPACES.join('/')}), each declared by a kubernetes_manifest in the state file and all in sync (stack \`bulk\` of tests/fixtures/drift)`,
+            `the test Kubernetes API (tests/support/kube-api-server.ts) runs in the benchmark's own process over https on ${cluster.server.url}; both rows read through it, paged at 500 objects (kubectl's default chunk size and foundation's)`,
+            'drift reads the state from a file (no S3), does discovery (3 GETs), one paged LIST per kind and namespace, compares every object and prints the JSON report; kubectl prints every object as JSON',
+            'CPU and peak RSS from GNU time (%U + %S summed over the command\'s processes; %M, the largest resident set of any of them, the maximum over the timed runs); the API server\'s own work, in this process, is in neither',
+          ],
+          derive: (measured) => {
+            const [byHand, ...builds] = measured;
+            const cpu = (m) => (m.cpuMs && byHand.cpuMs ? `, CPU time ${(m.cpuMs.median / byHand.cpuMs.median).toFixed(2)}×` : '');
+            return builds.map((m) => `\`${m.label}\` / kubectl by hand: wall time **${(m.median / byHand.median).toFixed(2)}×** (goal: at most 1.5×)${cpu(m)}; peak RSS ${mib(m.peakRssKiB?.max)} against kubectl's ${mib(byHand.peakRssKiB?.max)}`);
+          },
+        };
+      }),
+  },
+
   talosctl: {
     title: 'Talos: `foundation talosctl lab -- etcd members` and `foundation cluster bootstrap lab` (already bootstrapped) against the talosctl call they make',
     async setup() {
@@ -462,35 +498,62 @@ async function measure(commands, { runs, warmup }) {
     for (const cmd of commands) await timeRun(cmd);
   }
   const samples = commands.map(() => []);
+  const peaks = commands.map(() => []);
+  const cpu = commands.map(() => []);
   const codes = commands.map(() => ({}));
   for (let round = 0; round < runs; round++) {
     for (let k = 0; k < commands.length; k++) {
       const index = (round + k) % commands.length;
-      const { ms, code } = await timeRun(commands[index]);
+      const { ms, code, peakKiB, cpuMs } = await timeRun(commands[index]);
       samples[index].push(ms);
+      if (peakKiB !== undefined) peaks[index].push(peakKiB);
+      if (cpuMs !== undefined) cpu[index].push(cpuMs);
       codes[index][code] = (codes[index][code] ?? 0) + 1;
     }
     log(`  round ${round + 1}/${runs}: ${commands.map((c, i) => `${samples[i].at(-1).toFixed(0)} ms`).join(' | ')}`);
   }
-  return commands.map((cmd, i) => ({ label: cmd.label, exitCodes: codes[i], samples: samples[i].map(round2), ...stats(samples[i]) }));
+  return commands.map((cmd, i) => ({
+    label: cmd.label,
+    exitCodes: codes[i],
+    samples: samples[i].map(round2),
+    ...stats(samples[i]),
+    ...(peaks[i].length ? { peakRssKiB: { median: stats(peaks[i]).median, max: Math.max(...peaks[i]) } } : {}),
+    ...(cpu[i].length ? { cpuMs: { median: stats(cpu[i]).median, min: stats(cpu[i]).min } } : {}),
+  }));
 }
 
 /**
  * Wall time of a command: from the spawn of its (first) process to the close of the output
  * pipes of its (last). `code` is the exit code, or the codes joined by "/" for a sequence.
+ * A command with `memory` runs each step under GNU time (when /usr/bin/time is there):
+ * `peakKiB` is the largest maximum resident set size of its steps, `cpuMs` the CPU time
+ * (user + system) of them all, which load on the machine disturbs less than wall time.
  */
 async function timeRun(cmd) {
   const start = performance.now();
   const codes = [];
-  for (const step of cmd.steps) codes.push(await runStep(step, cmd.label));
-  return { ms: performance.now() - start, code: codes.join('/') };
+  let peakKiB;
+  let cpuMs;
+  for (const step of cmd.steps) {
+    const { code, usage } = await runStep(step, cmd.label, cmd.memory && existsSync(GNU_TIME));
+    codes.push(code);
+    if (usage) {
+      peakKiB = Math.max(peakKiB ?? 0, usage.maxRssKiB);
+      cpuMs = (cpuMs ?? 0) + usage.cpuMs;
+    }
+  }
+  return { ms: performance.now() - start, code: codes.join('/'), peakKiB, cpuMs };
 }
 
-function runStep(step, label) {
+const GNU_TIME = '/usr/bin/time';
+
+function runStep(step, label, measureMemory = false) {
   return new Promise((resolve, reject) => {
     if (interrupted) return reject(new Error(`interrupted by ${interrupted}`));
     const tails = { stdout: '', stderr: '' };
-    const child = spawn(step.file, step.args, { cwd: step.cwd, env: step.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const rssFile = measureMemory ? path.join(os.tmpdir(), `foundation-bench-rss-${process.pid}`) : undefined;
+    const [file, args] = rssFile ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, step.file, ...step.args]] : [step.file, step.args];
+    const child = spawn(file, args, { cwd: step.cwd, env: step.env, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of ['stdout', 'stderr']) {
       child[stream].setEncoding('utf8');
       child[stream].on('data', (text) => {
@@ -499,7 +562,12 @@ function runStep(step, label) {
     }
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      if (step.okCodes.includes(code)) return resolve(code);
+      if (step.okCodes.includes(code)) {
+        if (!rssFile) return resolve({ code });
+        const [maxRssKiB, user, system] = readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+        rmSync(rssFile, { force: true });
+        return resolve({ code, usage: { maxRssKiB, cpuMs: (user + system) * 1000 } });
+      }
       const what = `${path.basename(step.file)} ${step.args.join(' ')}`;
       reject(new Error(`\`${label}\`: \`${what}\` (cwd ${step.cwd}) failed: ${signal ? `signal ${signal}` : `exit ${code}`}\n--- stdout (tail)\n${tails.stdout}\n--- stderr (tail)\n${tails.stderr}`));
     });
@@ -703,14 +771,15 @@ function renderMarkdown({ invocation, machine, runs, warmup, stale, results }) {
     lines.push('', `### ${result.title}`, '');
     for (const note of result.notes) lines.push(`- ${note}`);
     if (result.notes.length) lines.push('');
+    const memory = result.commands.some((cmd) => cmd.peakRssKiB);
     lines.push(
-      '| Command | Runs | Median (ms) | Min (ms) | p90 (ms) | Exit codes | Overhead vs baseline (median − median) |',
-      '| --- | ---: | ---: | ---: | ---: | --- | ---: |',
+      `| Command | Runs | Median (ms) | Min (ms) | p90 (ms) | Exit codes | Overhead vs baseline (median − median) |${memory ? ' CPU, user + system (ms, median) | Peak RSS (MiB) |' : ''}`,
+      `| --- | ---: | ---: | ---: | ---: | --- | ---: |${memory ? ' ---: | ---: |' : ''}`,
     );
     for (const cmd of result.commands) {
       const overhead = cmd === baseline ? 'baseline' : `${signed(cmd.median - baseline.median)} ms (×${(cmd.median / baseline.median).toFixed(2)})`;
       const codes = Object.entries(cmd.exitCodes).map(([code, count]) => `${code}×${count}`).join(', ');
-      lines.push(`| \`${cmd.label}\` | ${cmd.n} | ${cmd.median.toFixed(1)} | ${cmd.min.toFixed(1)} | ${cmd.p90.toFixed(1)} | ${codes} | ${overhead} |`);
+      lines.push(`| \`${cmd.label}\` | ${cmd.n} | ${cmd.median.toFixed(1)} | ${cmd.min.toFixed(1)} | ${cmd.p90.toFixed(1)} | ${codes} | ${overhead} |${memory ? ` ${cmd.cpuMs ? cmd.cpuMs.median.toFixed(0) : '-'} | ${mib(cmd.peakRssKiB?.max)} |` : ''}`);
     }
   }
   return `${lines.join('\n')}\n`;
@@ -737,6 +806,7 @@ function positiveInt(text, flag, { allowZero = false } = {}) {
 }
 
 const round2 = (n) => Math.round(n * 100) / 100;
+const mib = (kib) => (kib === undefined ? '-' : `${(kib / 1024).toFixed(0)} MiB`);
 const signed = (n) => `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(1)}`;
 const log = (text) => process.stderr.write(`${text}\n`);
 

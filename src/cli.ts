@@ -188,14 +188,50 @@ const apply = withRunOptions(program.command('apply').description('plan, show ev
   .option('--skip-drain', 'apply without draining the ARC scale sets (loud; refused in CI unless FOUNDATION_ALLOW_SKIP_DRAIN=1)');
 withDrainDurations(apply).action(action((app) => app.commands['apply']()));
 
-withSelection(
+/** Help of drift's subcommands: drift's own options are not theirs, so only the program's show as global. */
+const PROGRAM_OPTIONS_ONLY = { showGlobalOptions: true, visibleGlobalOptions: () => program.options.filter((o) => !o.hidden) };
+
+const drift = withSelection(
   program.command('drift').description('compare each stack\'s OpenTofu state with the live cluster; exit 0 ran, 1 error (2 drift with --detailed-exitcode)'),
 )
   .option('--state-file <file>', 'read the state from this file instead of the S3 backend (one stack)')
-  .option('--detailed-exitcode', 'exit 2 when anything drifted')
+  .option('--detailed-exitcode', 'exit 2 when anything drifted (accepted fields do not count)')
   .option('--json', 'machine-readable report')
   .option('--markdown', 'the report as markdown (also appended to $GITHUB_STEP_SUMMARY when set)')
   .action(action((app) => app.commands['drift']()));
+
+// The program reads options anywhere on the line, so `drift accept ... --json` sets drift's
+// --json: hand each such option to the subcommand that has it too, and refuse the others.
+drift.hook('preSubcommand', (parent, sub) => {
+  for (const option of parent.options) {
+    const key = option.attributeName();
+    if (parent.getOptionValueSource(key) !== 'cli') continue;
+    if (!sub.options.some((o) => o.attributeName() === key)) sub.error(`error: unknown option '${option.long}'`);
+    sub.setOptionValueWithSource(key, parent.getOptionValue(key), 'cli');
+    parent.setOptionValueWithSource(key, undefined, 'default');
+  }
+});
+
+drift
+  .command('accept')
+  .description('accept drifted fields of a managed object for a bounded time (an annotation on the object, one PATCH); --clear removes an acceptance')
+  .argument('<stack>', 'the stack whose state manages the object')
+  .argument('<object>', '<kind>/<namespace>/<name>, e.g. Deployment/web/api (kind.group when two groups share a kind)')
+  .option('--path <pointer>', 'a field to accept, as a JSON Pointer such as /spec/replicas (repeatable; default: every field that drifts now)', (value: string, previous: string[] = []) => [...previous, value])
+  .option('--for <duration>', 'how long: 90s, 30m, 4h, 2d (at most 30d)')
+  .option('--until <time>', 'until an RFC 3339 time with a zone, at most 30 days ahead')
+  .option('--reason <text>', 'why the drift may stay (required)')
+  .option('--clear', 'remove the acceptance of the --path fields, or all of the object\'s')
+  .option('--state-file <file>', 'read the state from this file instead of the S3 backend')
+  .option('--json', 'print the acceptance written as JSON')
+  .configureHelp(PROGRAM_OPTIONS_ONLY)
+  .action(action((app) => app.commands['drift-accept']()));
+
+withSelection(drift.command('accepted').description('list the acceptances on the selected stacks\' objects: fields, who, why, until when, and whether they ran out'))
+  .option('--state-file <file>', 'read the state from this file instead of the S3 backend (one stack)')
+  .option('--json', 'machine-readable list')
+  .configureHelp(PROGRAM_OPTIONS_ONLY)
+  .action(action((app) => app.commands['drift-accepted']()));
 
 const drain = program
   .command('drain')
@@ -290,7 +326,7 @@ function addExitCodes(command: Command): void {
       : detailed
         ? `Exit codes: 0 success, 2 changes or drift (only with --detailed-exitcode; without it they exit 0), 1 error, 3 refused by a guard.`
         : EXIT_CODES;
-    if (sub.commands.length === 0) sub.addHelpText('after', `\n${text}`);
+    if (sub.commands.length === 0 || sub.name() === 'drift') sub.addHelpText('after', `\n${text}`);
     addExitCodes(sub);
   }
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Project } from '../config/load.js';
 import { PROJECT_FILE } from '../config/load.js';
 import { closest } from '../config/resolve.js';
-import type { ClusterConfig } from '../config/schema.js';
+import type { ClusterConfig, ContractClusterConfig } from '../config/schema.js';
 import { FoundationError } from '../ui/errors.js';
 
 export type NodeRole = 'controlplane' | 'worker';
@@ -28,16 +28,32 @@ export function clusterDir(project: Project, name: string): string {
   return path.join(project.dir, '.foundation', 'clusters', name);
 }
 
-/** Looks a cluster up by name; an unknown name gets a did-you-mean. */
-export function requireCluster(project: Project, name: string): Cluster {
+/** A cluster foundation does not provision (it has a `distribution`): its contract is checked, nothing more. */
+export interface ContractCluster {
+  name: string;
+  spec: ContractClusterConfig;
+}
+
+/** Either kind of cluster by name; an unknown name gets a did-you-mean. */
+export function requireAnyCluster(project: Project, name: string): { talos: Cluster } | { contract: ContractCluster } {
   const clusters = project.config.clusters ?? {};
   const spec = clusters[name];
-  if (spec) return { name, spec, dir: clusterDir(project, name) };
+  if (spec) return 'distribution' in spec ? { contract: { name, spec } } : { talos: { name, spec, dir: clusterDir(project, name) } };
   const known = Object.keys(clusters);
   const guess = closest(name, known);
   throw new FoundationError(
     `unknown cluster "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
     known.length ? `clusters defined in ${PROJECT_FILE}: ${known.join(', ')}` : `add the cluster under "clusters:" in ${PROJECT_FILE}`,
+  );
+}
+
+/** A Talos cluster foundation provisions, by name: the talosctl commands work on these only. */
+export function requireCluster(project: Project, name: string): Cluster {
+  const found = requireAnyCluster(project, name);
+  if ('talos' in found) return found.talos;
+  throw new FoundationError(
+    `cluster ${name} is an ${found.contract.spec.distribution} cluster foundation does not provision: Talos commands do not apply to it`,
+    `"foundation cluster status ${name}" checks its contract; "foundation kubectl --cluster ${name} -- <args>" reaches it`,
   );
 }
 

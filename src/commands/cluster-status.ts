@@ -1,13 +1,22 @@
 import { findTalosctl } from '../cluster/binary.js';
-import { requireCluster } from '../cluster/clusters.js';
+import { requireAnyCluster } from '../cluster/clusters.js';
+import { contractStatus, type ContractStatus } from '../cluster/contract.js';
 import { clusterStatus } from '../cluster/status.js';
 import { loadProject } from '../config/load.js';
-import { formatTable, printJson, printOut } from '../ui/output.js';
+import { formatTable, printErr, printJson, printOut } from '../ui/output.js';
 import type { GlobalOptions } from './options.js';
 
 export async function run(_global: GlobalOptions, name: string, options: { json?: boolean }): Promise<number> {
   const project = loadProject();
-  const cluster = requireCluster(project, name);
+  const found = requireAnyCluster(project, name);
+  if ('contract' in found) {
+    const status = await contractStatus(project, found.contract);
+    if (options.json) printJson(status);
+    else printOut(renderContract(status));
+    if (status.kubernetes.hint) printErr(`hint: ${status.kubernetes.hint}`);
+    return status.holds ? 0 : 1;
+  }
+  const cluster = found.talos;
   const status = await clusterStatus(cluster, findTalosctl(), project.dir);
   if (options.json) {
     printJson(status);
@@ -29,4 +38,17 @@ export async function run(_global: GlobalOptions, name: string, options: { json?
   ];
   printOut(status.ready ? `\n${cluster.name}: ready` : `\n${cluster.name}: not ready: ${notReady.join(', ')}`);
   return status.ready ? 0 : 1;
+}
+
+/** One line per claim, then the verdict. */
+function renderContract(status: ContractStatus): string {
+  const head = `${status.cluster} (${status.distribution}, context ${status.context}): the cluster contract`;
+  if (!status.kubernetes.reachable) return `${head}\nFAIL  the Kubernetes API answers: ${status.kubernetes.error}\n\n${status.cluster}: the claims were not checked`;
+  const failed = status.claims.filter((c) => !c.ok);
+  return [
+    `${head} at ${status.kubernetes.server}`,
+    ...status.claims.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.claim}: ${c.seen}`),
+    '',
+    failed.length ? `${status.cluster}: ${failed.length} of ${status.claims.length} claims fail` : `${status.cluster}: all ${status.claims.length} claims hold`,
+  ].join('\n');
 }

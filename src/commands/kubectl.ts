@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { findKubectl } from '../cluster/binary.js';
-import { requireCluster } from '../cluster/clusters.js';
+import { requireAnyCluster } from '../cluster/clusters.js';
 import { KUBECTL_AIMING, pinnedKubectlArgs, refuseAiming, splitPassthrough } from '../cluster/pinning.js';
 import { loadProject, type Project } from '../config/load.js';
 import { kubeContextFor, requireStack, resolveEnv } from '../config/resolve.js';
@@ -25,8 +25,9 @@ export async function run(global: GlobalOptions, operands: string[], options: { 
 function target(project: Project, global: GlobalOptions, stackName: string | undefined, clusterName: string | undefined): { context: string; namespace?: string; label: string } {
   if (stackName && clusterName) throw new FoundationError('name a stack or --cluster, not both', USAGE);
   if (clusterName) {
-    const cluster = requireCluster(project, clusterName);
-    return { context: cluster.spec.kubeContext, label: `cluster ${cluster.name} (context ${cluster.spec.kubeContext})` };
+    const found = requireAnyCluster(project, clusterName);
+    const { spec } = 'talos' in found ? found.talos : found.contract;
+    return { context: spec.kubeContext, label: `cluster ${clusterName} (context ${spec.kubeContext})` };
   }
   if (!stackName) throw new FoundationError('no stack or cluster named', USAGE);
   const stack = requireStack(project, stackName);

@@ -58,6 +58,50 @@ export const clusterSchema = v.strictObject({
   ),
 });
 
+// ---- clusters foundation does not provision (README "The cluster contract") ----
+// A cluster described by the deployment contract: its distribution, its nodes by name and
+// role, and access rules, each a claim `cluster status` checks against the live API.
+const ROLE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** Distributions that show in the nodes' kubelet versions (v1.31.4+rke2r1, v1.31.4+k3s1). */
+export const CONTRACT_DISTRIBUTIONS = ['rke2', 'k3s'] as const;
+const tailnetOnlySchema = v.pipe(
+  v.strictObject({
+    /** The Ingress's class (spec.ingressClassName, or the older kubernetes.io/ingress.class annotation) is one of these... */
+    ingressClassNames: v.optional(v.array(nameSchema), []),
+    /** ...or it carries all of these annotations with these values. */
+    annotations: v.optional(v.record(nonEmpty, v.string()), {}),
+    /** Hostnames in status.loadBalancer.ingress that are private (IPs must be private addresses). */
+    privateHostnames: v.optional(v.array(v.pipe(v.string(), v.startsWith('.', 'must be a domain suffix such as .ts.net'))), ['.ts.net']),
+  }),
+  v.check((t) => t.ingressClassNames.length > 0 || Object.keys(t.annotations).length > 0, 'needs ingressClassNames or annotations: what keeps the Ingress on the tailnet'),
+);
+const accessRuleSchema = v.strictObject({
+  /** A short name for the claim, shown on its line. */
+  name: nameSchema,
+  description: v.optional(v.string()),
+  ingress: v.strictObject({ namespace: nameSchema, name: nameSchema }),
+  tailnetOnly: tailnetOnlySchema,
+});
+export const contractClusterSchema = v.strictObject({
+  description: v.optional(v.string()),
+  distribution: v.picklist(CONTRACT_DISTRIBUTIONS),
+  kubeContext: nonEmpty,
+  nodes: v.pipe(
+    v.array(
+      v.strictObject({
+        name: nameSchema,
+        /** The node carries the label node-role.kubernetes.io/<role>. */
+        role: v.pipe(v.string(), v.regex(ROLE, 'must be a label name part: letters, digits, "-", "_", ".", at most 63')),
+        description: v.optional(v.string()),
+      }),
+    ),
+    v.minLength(1, 'must list at least one node'),
+  ),
+  access: v.optional(v.array(accessRuleSchema), []),
+  /** Stack namespaces the contract allows to be absent ("dependencies where present"). */
+  optionalNamespaces: v.optional(v.array(nameSchema), []),
+});
+
 const environmentSchema = v.pipe(
   v.strictObject({
     kubeContext: v.optional(nonEmpty),
@@ -115,7 +159,8 @@ export const foundationFileSchema = v.strictObject({
     v.check((envs) => Object.keys(envs).length > 0, 'must define at least one environment'),
   ),
   backend: v.optional(v.strictObject({ s3: v.optional(s3BackendSchema) })),
-  clusters: v.optional(v.record(nameSchema, clusterSchema)),
+  // A cluster with a `distribution` is one foundation does not provision; the others are Talos clusters.
+  clusters: v.optional(v.record(nameSchema, v.lazy((input) => (typeof input === 'object' && input !== null && 'distribution' in input ? contractClusterSchema : clusterSchema)))),
   roadmap: v.optional(roadmapSchema),
 });
 
@@ -214,6 +259,7 @@ export const stackFileSchema = v.strictObject({
 
 export type FoundationFile = v.InferOutput<typeof foundationFileSchema>;
 export type ClusterConfig = v.InferOutput<typeof clusterSchema>;
+export type ContractClusterConfig = v.InferOutput<typeof contractClusterSchema>;
 export type StackFile = v.InferOutput<typeof stackFileSchema>;
 export type DrainConfig = v.InferOutput<typeof drainSchema>;
 export type BackendEnvNames = Required<v.InferOutput<typeof backendEnvSchema>>;

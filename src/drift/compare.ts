@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
-import { isIgnored, isPlatformKey, toPointer } from './ignore.js';
+import type { FieldAcceptance } from './acceptance.js';
+import { isIgnored, isPlatformKey } from './ignore.js';
+import { toPointer } from './pointer.js';
 import { isZeroValue, sameScalar } from './normalise.js';
 
 /** One field that differs; an absent side is left out (undefined). */
@@ -7,6 +8,8 @@ export interface FieldDiff {
   path: string;
   expected?: unknown;
   live?: unknown;
+  /** The acceptance covering the field (see acceptance.ts): on a field still counted as drift, an expired one. */
+  acceptance?: FieldAcceptance;
 }
 
 /** A Secret's data compared by hash: key names only, never a value. */
@@ -14,6 +17,8 @@ export interface SecretDataDiff {
   changed: string[];
   added: string[];
   removed: string[];
+  /** Keys above whose acceptance has expired. */
+  acceptanceExpired?: Array<{ key: string; acceptance: FieldAcceptance }>;
 }
 
 export interface ObjectDiff {
@@ -35,22 +40,35 @@ const WHOLE_MAPS: Path[] = [
 /**
  * Compares what the state declares with the live object. Only declared fields count, except
  * labels, annotations and ConfigMap data, compared whole (less platform-written keys), and
- * Secret data, compared by hash.
+ * Secret data, compared by each key's decoded bytes.
+ *
+ * The walk keeps one path stack and, at each level, only the ignored prefixes that still
+ * match it: a drift run walks every field of thousands of objects.
  */
 export function compareObject(expected: Json, live: Json, ignored: string[][]): ObjectDiff {
   const fields: FieldDiff[] = [];
   const diff: ObjectDiff = { fields };
   const isSecret = expected.kind === 'Secret';
-  const walk = (want: unknown, have: unknown, path: Path): void => {
-    if (isIgnored(path, ignored)) return;
-    if (WHOLE_MAPS.some((p) => samePath(p, path))) return compareWholeMap(want, have, path);
+  const path: Path = [];
+  /** The prefixes of `active` that also match `key` at the next depth. */
+  const narrow = (active: string[][], key: string | number): string[][] => (active.length === 0 ? active : active.filter((p) => p[path.length] === String(key)));
+  /** Whether a prefix ends at the current depth: the path is ignored. */
+  const ends = (active: string[][]): boolean => active.some((p) => p.length === path.length);
+  const walk = (want: unknown, have: unknown, active: string[][]): void => {
+    if (ends(active)) return;
+    if (path.length <= 2 && WHOLE_MAPS.some((p) => samePath(p, path))) return compareWholeMap(want, have, active);
     if (Array.isArray(want)) {
       if (!Array.isArray(have)) {
         if (!(isZeroValue(want) && isZeroValue(have))) fields.push(entry(path, want, have));
         return;
       }
-      want.forEach((item, i) => walk(item, have[i], [...path, i]));
-      for (let i = want.length; i < have.length; i++) if (!isIgnored([...path, i], ignored)) fields.push(entry([...path, i], undefined, have[i]));
+      for (let i = 0; i < have.length || i < want.length; i++) {
+        const next = narrow(active, i);
+        path.push(i);
+        if (i < want.length) walk(want[i], have[i], next);
+        else if (!ends(next)) fields.push(entry(path, undefined, have[i]));
+        path.pop();
+      }
       return;
     }
     if (isMap(want)) {
@@ -58,29 +76,46 @@ export function compareObject(expected: Json, live: Json, ignored: string[][]): 
         if (!(isZeroValue(want) && isZeroValue(have))) fields.push(entry(path, want, have));
         return;
       }
-      for (const key of Object.keys(want)) walk(want[key], have[key], [...path, key]);
+      for (const key of Object.keys(want)) {
+        const next = narrow(active, key);
+        path.push(key);
+        walk(want[key], have[key], next);
+        path.pop();
+      }
       return;
     }
     if (have === undefined && isZeroValue(want)) return;
     if (!sameScalar(want, have)) fields.push(entry(path, want, have));
   };
-  const compareWholeMap = (want: unknown, have: unknown, path: Path): void => {
+  const compareWholeMap = (want: unknown, have: unknown, active: string[][]): void => {
     const w = (isMap(want) ? want : {}) as Record<string, unknown>;
     const h = (isMap(have) ? have : {}) as Record<string, unknown>;
     const metadataMap = path[0] === 'metadata';
     for (const key of new Set([...Object.keys(w), ...Object.keys(h)])) {
-      const keyPath = [...path, key];
-      if (isIgnored(keyPath, ignored) || (metadataMap && !(key in w) && isPlatformKey(key))) continue;
-      if (!(key in w) || !(key in h) || !sameScalar(w[key], h[key])) fields.push(entry(keyPath, w[key], h[key]));
+      if (metadataMap && !(key in w) && isPlatformKey(key)) continue;
+      const next = narrow(active, key);
+      path.push(key);
+      if (!ends(next) && (!(key in w) || !(key in h) || !sameScalar(w[key], h[key]))) fields.push(entry(path, w[key], h[key]));
+      path.pop();
     }
   };
   for (const key of Object.keys(expected)) {
     if (key === 'apiVersion' || key === 'kind') continue;
     if (isSecret && (key === 'data' || key === 'stringData')) continue;
-    walk(expected[key], live[key], [key]);
+    const active = narrow(ignored, key);
+    path.push(key);
+    walk(expected[key], live[key], active);
+    path.pop();
   }
   // labels and annotations added by hand show even when the state declares none
-  for (const path of WHOLE_MAPS.slice(0, 2)) if (valueAt(expected, path) === undefined) compareWholeMap(undefined, valueAt(live, path), path);
+  for (const mapPath of WHOLE_MAPS.slice(0, 2)) {
+    if (valueAt(expected, mapPath) !== undefined) continue;
+    const active = ignored.filter((p) => mapPath.every((segment, i) => i >= p.length || p[i] === segment));
+    if (active.some((p) => p.length <= mapPath.length)) continue;
+    path.push(...mapPath);
+    compareWholeMap(undefined, valueAt(live, mapPath), active);
+    path.length = 0;
+  }
   if (isSecret) {
     const secretData = compareSecretData(expected, live, ignored);
     if (secretData.changed.length + secretData.added.length + secretData.removed.length > 0) diff.secretData = secretData;
@@ -88,24 +123,24 @@ export function compareObject(expected: Json, live: Json, ignored: string[][]): 
   return diff;
 }
 
-/** Per key, the SHA-256 of the decoded bytes on each side: which keys differ, never what they hold. */
+/** Per key, the decoded bytes on each side: which keys differ, never what they hold. */
 function compareSecretData(expected: Json, live: Json, ignored: string[][]): SecretDataDiff {
-  const want = secretHashes(expected);
-  const have = secretHashes(live);
+  const want = secretBytes(expected);
+  const have = secretBytes(live);
   const keys = [...new Set([...want.keys(), ...have.keys()])].filter((k) => !isIgnored(['data', k], ignored)).sort();
   return {
-    changed: keys.filter((k) => want.has(k) && have.has(k) && want.get(k) !== have.get(k)),
+    changed: keys.filter((k) => want.has(k) && have.has(k) && !want.get(k)!.equals(have.get(k)!)),
     added: keys.filter((k) => !want.has(k)),
     removed: keys.filter((k) => !have.has(k)),
   };
 }
 
-function secretHashes(secret: Json): Map<string, string> {
-  const hashes = new Map<string, string>();
-  const hash = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-  for (const [k, v] of Object.entries((secret.data ?? {}) as Record<string, string>)) hashes.set(k, hash(Buffer.from(String(v), 'base64')));
-  for (const [k, v] of Object.entries((secret.stringData ?? {}) as Record<string, string>)) hashes.set(k, hash(Buffer.from(String(v))));
-  return hashes;
+/** `data` (base64) and `stringData` (text, which the server folds into data) as bytes per key. */
+function secretBytes(secret: Json): Map<string, Buffer> {
+  const bytes = new Map<string, Buffer>();
+  for (const [k, v] of Object.entries((secret.data ?? {}) as Record<string, string>)) bytes.set(k, Buffer.from(String(v), 'base64'));
+  for (const [k, v] of Object.entries((secret.stringData ?? {}) as Record<string, string>)) bytes.set(k, Buffer.from(String(v)));
+  return bytes;
 }
 
 function entry(path: Path, expected: unknown, live: unknown): FieldDiff {

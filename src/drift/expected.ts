@@ -68,7 +68,12 @@ function unwrapDynamic(value: unknown): unknown {
 function stripNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripNulls);
   if (!value || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, stripNulls(v)]));
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== null) out[key] = stripNulls(v);
+  }
+  return out;
 }
 
 function expectedObject(object: Record<string, unknown>, source: string, defaultNamespace: string): ExpectedObject {

@@ -5,6 +5,11 @@
 // name and namespace are anchored regular expressions, plus label and annotation
 // selectors. A rule without a target applies to every object.
 
+import { ACCEPT_ANNOTATION } from './acceptance.js';
+import { parsePointer } from './pointer.js';
+
+export { parsePointer, toPointer } from './pointer.js';
+
 export interface IgnoreTarget {
   group?: string;
   version?: string;
@@ -31,6 +36,8 @@ export interface ObjectIdentity {
 
 /** Metadata the API server writes and owns. */
 const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink', 'ownerReferences', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
+/** Left out of every comparison: status, and the metadata above. */
+const DEFAULT_IGNORED: string[][] = [['status'], ...SERVER_METADATA.map((f) => ['metadata', f])];
 
 /**
  * Annotation and label keys that Kubernetes, kubectl, Helm and the ARC controller write
@@ -52,24 +59,12 @@ export const PLATFORM_KEYS = [
   'runner-scale-set-id',
   'actions.github.com/runner-group-name',
   'actions.github.com/runner-scale-set-name',
+  // foundation's own record of accepted drift: read by drift, never drift itself
+  ACCEPT_ANNOTATION,
 ];
 
 export function isPlatformKey(key: string): boolean {
   return PLATFORM_KEYS.some((p) => (p.endsWith('/') ? key.startsWith(p) : key === p));
-}
-
-/** RFC 6901: "/metadata/annotations/sidecar.istio.io~1status" to its segments. */
-export function parsePointer(pointer: string): string[] {
-  if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw new Error(`"${pointer}" is not a JSON Pointer: it must start with "/"`);
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
-}
-
-export function toPointer(segments: Array<string | number>): string {
-  return segments.map((s) => `/${String(s).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }
 
 /** The checks a compiled rule runs; invalid regular expressions and selectors fail here, once. */
@@ -111,7 +106,7 @@ export function compileRule(rule: IgnoreRule): CompiledRule {
 
 /** The ignored paths for one object: the defaults, the HPA's replicas, and every matching rule. */
 export function ignoredPaths(object: ObjectIdentity, rules: CompiledRule[], { hpaTargeted }: { hpaTargeted: boolean }): string[][] {
-  const paths: string[][] = [['status'], ...SERVER_METADATA.map((f) => ['metadata', f])];
+  const paths = [...DEFAULT_IGNORED];
   if (hpaTargeted) paths.push(['spec', 'replicas']);
   for (const rule of rules) if (rule.matches(object)) paths.push(...rule.paths);
   return paths;

@@ -1,5 +1,6 @@
 import type { ExitCode } from '../ui/errors.js';
 import { formatTable } from '../ui/output.js';
+import { describeAcceptance } from './acceptance.js';
 import type { FieldDiff } from './compare.js';
 import { describe, type ObjectDrift, type StackDriftResult } from './stack-drift.js';
 
@@ -34,14 +35,22 @@ function percent(coverage: number | null | undefined): string {
   return coverage === null || coverage === undefined ? '-' : `${Math.floor(coverage * 1000) / 10}%`;
 }
 
-/** Each line of drift for one object: field changes, Secret keys (names only), or why it is missing. */
+/** One field: its values (none for a Secret key) and, when one covers it, the acceptance. */
+function fieldLine(f: FieldDiff): string {
+  const values = 'expected' in f || 'live' in f ? `: expected ${showValue(f.expected)}, live ${showValue(f.live)}` : '';
+  return `${f.path}${values}${f.acceptance ? `; ${describeAcceptance(f.acceptance)}` : ''}`;
+}
+
+/** Each line of drift for one object: field changes, Secret keys (names only), accepted fields, or why it is missing. */
 function detailLines(o: ObjectDrift): string[] {
-  const lines = o.fields.map((f: FieldDiff) => `${f.path}: expected ${showValue(f.expected)}, live ${showValue(f.live)}`);
+  const lines = o.fields.map(fieldLine);
   if (o.secretData) {
-    const { changed, added, removed } = o.secretData;
+    const { changed, added, removed, acceptanceExpired = [] } = o.secretData;
     const parts = [changed.length ? `changed keys ${changed.join(', ')}` : '', added.length ? `keys added ${added.join(', ')}` : '', removed.length ? `keys removed ${removed.join(', ')}` : ''];
     lines.push(`data changed: ${parts.filter(Boolean).join('; ')} (values not shown)`);
+    for (const { key, acceptance } of acceptanceExpired) lines.push(`data key ${key}: ${describeAcceptance(acceptance)}`);
   }
+  for (const f of o.accepted ?? []) lines.push(fieldLine(f));
   if (o.reason) lines.push(o.reason);
   return lines;
 }
@@ -58,7 +67,7 @@ export function humanReport(report: DriftReport): string {
   const out: string[] = [];
   if (report.stacks.length > 1) {
     out.push(`foundation drift (ENV ${report.env}): exit ${report.exitCode}`);
-    out.push(formatTable(['STACK', 'RESULT', 'MANAGED', 'IN SYNC', 'CHANGED', 'MISSING', 'UNMANAGED', 'COVERAGE'], report.stacks.map(countRow)), '');
+    out.push(formatTable(['STACK', 'RESULT', 'MANAGED', 'IN SYNC', 'CHANGED', 'ACCEPTED', 'MISSING', 'UNMANAGED', 'COVERAGE'], report.stacks.map(countRow)), '');
   }
   for (const s of report.stacks) {
     if (s.error) {
@@ -66,8 +75,9 @@ export function humanReport(report: DriftReport): string {
       continue;
     }
     const c = s.counts!;
-    out.push(`${s.stack} (ENV ${report.env}, context ${s.context}, state ${s.state}): ${s.status === 'drifted' ? 'drift found' : 'in sync'}`);
-    out.push(`  managed ${c.managed}, in sync ${c.inSync}, changed ${c.changed}, missing ${c.missing}, unmanaged ${c.unmanaged}, coverage ${percent(c.coverage)} of ${c.live} live objects`);
+    const accepted = c.accepted ? ` (drift accepted on ${c.accepted} object${c.accepted === 1 ? '' : 's'})` : '';
+    out.push(`${s.stack} (ENV ${report.env}, context ${s.context}, state ${s.state}): ${s.status === 'drifted' ? 'drift found' : `in sync${accepted}`}`);
+    out.push(`  managed ${c.managed}, in sync ${c.inSync}, changed ${c.changed}, ${c.accepted ? `accepted ${c.accepted}, ` : ''}missing ${c.missing}, unmanaged ${c.unmanaged}, coverage ${percent(c.coverage)} of ${c.live} live objects`);
     for (const r of s.releases ?? []) if (r.drifted) out.push(`  ${releaseLine(r)}`);
     for (const o of s.objects ?? []) {
       out.push(`  ${o.state.padEnd(9)} ${o.apiVersion} ${describe(o)}${o.source ? ` (${o.source})` : ''}`);
@@ -81,7 +91,7 @@ export function humanReport(report: DriftReport): string {
 
 function countRow(s: StackDriftReport): string[] {
   const c = s.counts;
-  return [s.stack, s.status, ...(c ? [c.managed, c.inSync, c.changed, c.missing, c.unmanaged].map(String) : ['-', '-', '-', '-', '-']), percent(c?.coverage)];
+  return [s.stack, s.status, ...(c ? [c.managed, c.inSync, c.changed, c.accepted, c.missing, c.unmanaged].map(String) : ['-', '-', '-', '-', '-', '-']), percent(c?.coverage)];
 }
 
 /** The report as markdown, for a CI job summary or a merge request note. */
@@ -90,8 +100,8 @@ export function markdownReport(report: DriftReport): string {
   const lines = [
     `### foundation drift (ENV ${report.env}): ${report.stacks.some((s) => s.status === 'failed') ? 'error' : report.stacks.some((s) => s.status === 'drifted') ? 'drift found' : 'in sync'}`,
     '',
-    '| stack | result | managed | in sync | changed | missing | unmanaged | coverage |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| stack | result | managed | in sync | changed | accepted | missing | unmanaged | coverage |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...report.stacks.map((s) => `| ${countRow(s).map(cell).join(' | ')} |`),
     '',
   ];

@@ -13,7 +13,7 @@ import { EXIT, FoundationError } from '../ui/errors.js';
 import { registerSecret } from '../ui/redact.js';
 import { LiveReader } from './live.js';
 import type { DriftReport, StackDriftReport } from './report.js';
-import { compareStack } from './stack-drift.js';
+import { compareStack, type CompareOptions, type StackDriftResult } from './stack-drift.js';
 import { parseState, type StateInstance } from './state.js';
 
 export interface DriftOptions extends Omit<Selection, 'names'> {
@@ -33,18 +33,11 @@ export async function runDrift(global: GlobalOptions, names: string[], options: 
   if (options.stateFile && stacks.length !== 1) {
     throw new FoundationError('--state-file takes exactly one named stack', 'name the one stack whose state the file holds');
   }
-  const readState = options.stateFile ? localStateReader(options.stateFile) : s3StateReader(project, env);
-  const clients = new Map<string, Promise<KubeClient>>();
+  const session = driftSession(project, env, global, options.stateFile);
   const results: StackDriftReport[] = [];
   for (const stack of stacks) {
     try {
-      const { text, source } = await readState(stack);
-      const instances = parseState(text, source);
-      registerStateSecrets(instances);
-      const context = kubeContextFor(project, stack, env, global.context);
-      if (!clients.has(context)) clients.set(context, connectKube(context));
-      const client = await clients.get(context)!;
-      const result = await compareStack(instances, new LiveReader(client), { namespaces: stack.spec.namespaces, rules: stack.spec.drift?.ignore ?? [] });
+      const { result, source, context } = await session.compare(stack);
       const exitCode = result.drifted && options.detailedExitcode ? EXIT.changes : EXIT.ok;
       results.push({ stack: stack.name, status: result.drifted ? 'drifted' : 'in-sync', exitCode, state: source, context, ...result });
     } catch (error) {
@@ -53,6 +46,37 @@ export async function runDrift(global: GlobalOptions, names: string[], options: 
     }
   }
   return { command: 'drift', env, exitCode: aggregateExitCode(results.map((r) => r.exitCode)), stacks: results };
+}
+
+/** One stack's comparison, with the client and reader it used (`drift accept` writes through them). */
+export interface StackComparison {
+  result: StackDriftResult;
+  source: string;
+  context: string;
+  client: KubeClient;
+  reader: LiveReader;
+}
+
+/**
+ * Compares stacks of one project and ENV: the state reader is made once (S3 settings
+ * and credentials, or the --state-file), and one client per kube context is shared.
+ */
+export function driftSession(project: Project, env: string, global: GlobalOptions, stateFile?: string) {
+  const readState = stateFile ? localStateReader(stateFile) : s3StateReader(project, env);
+  const clients = new Map<string, Promise<KubeClient>>();
+  return {
+    async compare(stack: Stack, hooks: Pick<CompareOptions, 'found'> = {}): Promise<StackComparison> {
+      const { text, source } = await readState(stack);
+      const instances = parseState(text, source);
+      registerStateSecrets(instances);
+      const context = kubeContextFor(project, stack, env, global.context);
+      if (!clients.has(context)) clients.set(context, connectKube(context));
+      const client = await clients.get(context)!;
+      const reader = new LiveReader(client);
+      const result = await compareStack(instances, reader, { namespaces: stack.spec.namespaces, rules: stack.spec.drift?.ignore ?? [], ...hooks });
+      return { result, source, context, client, reader };
+    },
+  };
 }
 
 type StateReader = (stack: Stack) => Promise<{ text: string; source: string }>;

@@ -1,11 +1,14 @@
-import type { LiveObject } from '../kube/list.js';
+import type { ApiResource, LiveObject } from '../kube/list.js';
+import { applyAcceptances, isExpired, parseAcceptances, covers, type AcceptedField, type StoredAcceptance } from './acceptance.js';
 import { compareObject, type FieldDiff, type SecretDataDiff } from './compare.js';
 import { liveRelease, stateExpectations, type LiveRelease } from './expected.js';
 import { compileRule, ignoredPaths, type IgnoreRule, type ObjectIdentity } from './ignore.js';
 import type { LiveReader } from './live.js';
+import { toPointer } from './pointer.js';
 import type { StateInstance } from './state.js';
 
-export type ObjectState = 'changed' | 'missing' | 'unmanaged';
+/** `accepted`: every difference of the object is covered by a live acceptance (acceptance.ts). */
+export type ObjectState = 'changed' | 'accepted' | 'missing' | 'unmanaged';
 
 export interface ObjectDrift {
   state: ObjectState;
@@ -17,9 +20,27 @@ export interface ObjectDrift {
   source?: string;
   fields: FieldDiff[];
   secretData?: SecretDataDiff;
+  /** Differences an operator accepted for now (`foundation drift accept`): not drift. */
+  accepted?: AcceptedField[];
   /** Why a missing object is missing, when it is not simply deleted. */
   reason?: string;
 }
+
+/** A managed object: what the state declares it as. */
+export interface ManagedObject {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  source: string;
+}
+
+/**
+ * An acceptance on one of the stack's live objects, as `drift accepted` lists them:
+ * the stored record, whether it ran out, and the drifted fields it covers now. An
+ * annotation that does not read has `error` instead.
+ */
+export type AcceptanceRecord = ManagedObject & ((StoredAcceptance & { expired: boolean; covers: string[] }) | { error: string });
 
 export interface ReleaseDrift {
   source: string;
@@ -36,6 +57,8 @@ export interface DriftCounts {
   managed: number;
   inSync: number;
   changed: number;
+  /** Objects whose only differences are accepted for now. */
+  accepted: number;
   missing: number;
   unmanaged: number;
   /** Live objects of the compared kinds in the stack's namespaces (owned children and cluster-made ones left out). */
@@ -50,6 +73,8 @@ export interface StackDriftResult {
   objects: ObjectDrift[];
   /** kubernetes_* resources that manage no whole object and were not compared. */
   notCompared: string[];
+  /** Every acceptance found on the stack's managed objects, live or expired. */
+  acceptances: AcceptanceRecord[];
   drifted: boolean;
 }
 
@@ -62,6 +87,15 @@ const CLUSTER_MADE: Array<[kind: string, name: string]> = [
   ['ServiceAccount', 'default'],
 ];
 
+export interface CompareOptions {
+  namespaces: string[];
+  rules: IgnoreRule[];
+  /** The time acceptances are judged at (default: now). */
+  now?: number;
+  /** Called with each managed object found live (`drift accept` looks its object up this way). */
+  found?: (object: ManagedObject, live: LiveObject, resource: ApiResource) => void;
+}
+
 /**
  * The drift of one stack: what its state declares against what the cluster runs, in
  * the stack's namespaces.
@@ -69,7 +103,7 @@ const CLUSTER_MADE: Array<[kind: string, name: string]> = [
 export async function compareStack(
   instances: StateInstance[],
   reader: LiveReader,
-  { namespaces: stackNamespaces, rules }: { namespaces: string[]; rules: IgnoreRule[] },
+  { namespaces: stackNamespaces, rules, now = Date.now(), found }: CompareOptions,
 ): Promise<StackDriftResult> {
   const compiled = rules.map(compileRule);
   const expectations = stateExpectations(instances);
@@ -126,11 +160,13 @@ export async function compareStack(
   }
 
   const objects: ObjectDrift[] = [];
-  const accounted = new Set<string>();
+  const acceptances: AcceptanceRecord[] = [];
+  // The live objects state accounts for (the reader hands out one instance per object).
+  const accounted = new Set<LiveObject>();
   let inSync = 0;
   for (const object of expected) {
     const resource = reader.resource(object.apiVersion, object.kind);
-    const where = { apiVersion: object.apiVersion, kind: object.kind, namespace: object.namespace, name: object.name, source: object.source };
+    const where: ManagedObject = { apiVersion: object.apiVersion, kind: object.kind, namespace: object.namespace, name: object.name, source: object.source };
     if (!resource) {
       objects.push({ state: 'missing', ...where, fields: [], reason: `the cluster does not serve ${object.apiVersion} ${object.kind}` });
       continue;
@@ -140,19 +176,36 @@ export async function compareStack(
       objects.push({ state: 'missing', ...where, fields: [] });
       continue;
     }
-    accounted.add(objectKey(live));
+    accounted.add(live);
+    found?.(where, live, resource);
     const ignored = ignoredPaths(identity(live), compiled, { hpaTargeted: hpaTargets.has(`${object.kind}/${object.namespace}/${object.name}`) });
     const diff = compareObject(object.object, live, ignored);
-    if (diff.fields.length === 0 && !diff.secretData) inSync++;
-    else objects.push({ state: 'changed', ...where, fields: diff.fields, ...(diff.secretData ? { secretData: diff.secretData } : {}) });
+    const parsed = parseAcceptances(live.metadata.annotations);
+    if ('error' in parsed) acceptances.push({ ...where, error: parsed.error });
+    const stored = 'error' in parsed ? [] : parsed.acceptances;
+    const split = applyAcceptances(diff.fields, diff.secretData, stored, now);
+    if (stored.length) {
+      const drifted = [...diff.fields.map((f) => f.path), ...secretPaths(diff.secretData)];
+      for (const a of stored) acceptances.push({ ...where, ...a, expired: isExpired(a, now), covers: drifted.filter((path) => a.paths.some((p) => covers(p, path))) });
+    }
+    const counted = split.fields.length > 0 || split.secretData !== undefined;
+    if (!counted && split.accepted.length === 0) inSync++;
+    else {
+      objects.push({
+        state: counted ? 'changed' : 'accepted',
+        ...where,
+        fields: split.fields,
+        ...(split.secretData ? { secretData: split.secretData } : {}),
+        ...(split.accepted.length ? { accepted: split.accepted } : {}),
+      });
+    }
   }
 
   let unmanaged = 0;
   for (const resource of compared.filter((r) => r.namespaced)) {
     for (const namespace of stackNamespaces) {
       for (const live of await reader.list(resource, namespace)) {
-        const key = objectKey(live);
-        if (accounted.has(key) || recordSecrets.has(`${namespace}/${live.metadata.name}`) || live.metadata.ownerReferences?.length) continue;
+        if (accounted.has(live) || recordSecrets.has(`${namespace}/${live.metadata.name}`) || live.metadata.ownerReferences?.length) continue;
         if (CLUSTER_MADE.some(([kind, name]) => kind === live.kind && name === live.metadata.name)) continue;
         if (live.kind === 'Secret' && live.type === 'kubernetes.io/service-account-token') continue;
         unmanaged++;
@@ -161,13 +214,15 @@ export async function compareStack(
     }
   }
 
-  const managedLive = [...accounted].filter((key) => stackNamespaces.some((ns) => key.split('|')[1] === ns)).length;
+  const managedLive = [...accounted].filter((live) => stackNamespaces.includes(live.metadata.namespace ?? '')).length;
   const changed = objects.filter((o) => o.state === 'changed').length;
+  const accepted = objects.filter((o) => o.state === 'accepted').length;
   const missing = objects.filter((o) => o.state === 'missing').length;
   const counts: DriftCounts = {
     managed: expected.length,
     inSync,
     changed,
+    accepted,
     missing,
     unmanaged,
     live: managedLive + unmanaged,
@@ -179,6 +234,7 @@ export async function compareStack(
     releases,
     objects,
     notCompared: expectations.skipped,
+    acceptances,
     drifted: changed + missing + unmanaged > 0 || releases.some((r) => r.drifted),
   };
 }
@@ -187,10 +243,6 @@ function uniqueResources<T extends { apiVersion: string; kind: string }>(resourc
   const seen = new Map<string, T>();
   for (const r of resources) if (r) seen.set(`${r.apiVersion}/${r.kind}`, r);
   return [...seen.values()];
-}
-
-function objectKey(object: LiveObject): string {
-  return `${object.apiVersion}/${object.kind}|${object.metadata.namespace ?? ''}|${object.metadata.name}`;
 }
 
 function identity(object: LiveObject): ObjectIdentity {
@@ -205,7 +257,12 @@ function identity(object: LiveObject): ObjectIdentity {
 }
 
 function order(state: ObjectState): number {
-  return ['changed', 'missing', 'unmanaged'].indexOf(state);
+  return ['changed', 'accepted', 'missing', 'unmanaged'].indexOf(state);
+}
+
+/** A Secret's differing keys as the paths an acceptance names: /data/<key>. */
+function secretPaths(diff: SecretDataDiff | undefined): string[] {
+  return diff ? [...diff.changed, ...diff.added, ...diff.removed].map((key) => toPointer(['data', key])) : [];
 }
 
 export function describe(o: Pick<ObjectDrift, 'kind' | 'namespace' | 'name'>): string {

@@ -41,13 +41,30 @@ export async function getJson(client: KubeClient, path: string, query: Record<st
   }
 }
 
-/** The GET itself; a non-2xx answer is client-node's ApiException (code, body). */
-async function fetchJson(client: KubeClient, path: string, query: Record<string, string | number | undefined>): Promise<unknown> {
+/**
+ * One JSON merge patch (RFC 7386) of an object, the patch type every kind accepts (custom
+ * resources refuse strategic merge with 415). A `metadata.resourceVersion` in the patch
+ * makes it conditional: 409 when the object changed since it was read.
+ */
+export async function mergePatchJson(client: KubeClient, path: string, patch: unknown, doing: string): Promise<unknown> {
+  try {
+    return await fetchJson(client, path, {}, { method: 'PATCH', body: JSON.stringify(patch), contentType: 'application/merge-patch+json' });
+  } catch (error) {
+    throw kubeError(client, error, doing);
+  }
+}
+
+/** The request itself (a GET unless `send` says otherwise); a non-2xx answer is client-node's ApiException (code, body). */
+async function fetchJson(client: KubeClient, path: string, query: Record<string, string | number | undefined>, send?: { method: 'PATCH'; body: string; contentType: string }): Promise<unknown> {
   const { RequestContext, HttpMethod, ApiException } = client.k8s;
   const url = new URL(client.server.replace(/\/+$/, '') + path);
   for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
-  const request = new RequestContext(url.toString(), HttpMethod.GET);
+  const request = new RequestContext(url.toString(), send ? HttpMethod.PATCH : HttpMethod.GET);
   request.setHeaderParam('Accept', 'application/json');
+  if (send) {
+    request.setHeaderParam('Content-Type', send.contentType);
+    request.setBody(send.body);
+  }
   await client.config.applySecurityAuthentication(request);
   const response = await client.http.send(request).toPromise();
   const text = await response.body.text();

@@ -255,9 +255,9 @@ describe('foundation drift: state against the live cluster', () => {
     const md = await runCli(['drift', 'web', 'runners', '--markdown', '--detailed-exitcode'], { cwd: cluster.dir, env: { ...cluster.env, GITHUB_STEP_SUMMARY: summary } });
     expect(md.exitCode).toBe(2);
     expect(md.stdout).toContain('### foundation drift (ENV dev): drift found');
-    expect(md.stdout).toContain('| stack | result | managed | in sync | changed | missing | unmanaged | coverage |');
-    expect(md.stdout).toContain('| runners | in-sync | 5 | 5 | 0 | 0 | 0 | 100% |');
-    expect(md.stdout).toContain('| web | drifted | 9 | 8 | 1 | 0 | 0 | 100% |');
+    expect(md.stdout).toContain('| stack | result | managed | in sync | changed | accepted | missing | unmanaged | coverage |');
+    expect(md.stdout).toContain('| runners | in-sync | 5 | 5 | 0 | 0 | 0 | 0 | 100% |');
+    expect(md.stdout).toContain('| web | drifted | 9 | 8 | 1 | 0 | 0 | 0 | 100% |');
     expect(md.stdout).toContain('| changed | v1 ConfigMap web/settings | /data/FEATURE_X: expected "on", live "off" |');
     expect(readFileSync(summary, 'utf8')).toBe(`# earlier step\n${md.stdout}`);
 

@@ -77,7 +77,22 @@ describe('comparing declared fields', () => {
     expect(compareObject({ kind: 'Pod', spec: { hostNetwork: false, tolerations: [] } }, { spec: {} }, defaults).fields).toEqual([]);
   });
 
-  it('Secrets by hash: key names only', () => {
+  it('an ignored prefix hides its whole subtree, at any depth, and nothing beside it', () => {
+    const expected = { kind: 'Deployment', metadata: { labels: { app: 'a' } }, spec: { replicas: 2, template: { spec: { containers: [{ image: 'a:1' }] } } } };
+    const live = {
+      metadata: { labels: { app: 'a', injected: 'yes' }, annotations: { 'hand/made': 'x' } },
+      spec: { replicas: 5, template: { spec: { containers: [{ image: 'a:2' }, { name: 'sidecar' }] } } },
+    };
+    const all = compareObject(expected, live, defaults).fields.map((f) => f.path);
+    expect(all).toEqual(['/metadata/labels/injected', '/spec/replicas', '/spec/template/spec/containers/0/image', '/spec/template/spec/containers/1', '/metadata/annotations/hand~1made']);
+    const ignoring = (...paths: string[][]) => compareObject(expected, live, [...defaults, ...paths]).fields.map((f) => f.path);
+    expect(ignoring(['metadata'])).toEqual(['/spec/replicas', '/spec/template/spec/containers/0/image', '/spec/template/spec/containers/1']);
+    expect(ignoring(['metadata', 'annotations'], ['spec', 'template', 'spec', 'containers', '1'])).toEqual(['/metadata/labels/injected', '/spec/replicas', '/spec/template/spec/containers/0/image']);
+    expect(ignoring(['spec', 'template'])).toEqual(['/metadata/labels/injected', '/spec/replicas', '/metadata/annotations/hand~1made']);
+    expect(ignoring(['spec', 'replicasx'])).toEqual(all);
+  });
+
+  it('Secrets by their bytes: key names only', () => {
     const expected = { kind: 'Secret', data: { a: Buffer.from('one').toString('base64'), b: Buffer.from('two').toString('base64') } };
     const live = { data: { a: Buffer.from('one').toString('base64'), b: Buffer.from('2').toString('base64'), c: 'eA==' } };
     expect(compareObject(expected, live, defaults)).toEqual({ fields: [], secretData: { changed: ['b'], added: ['c'], removed: [] } });

@@ -42,6 +42,12 @@ const lease = (spec: Record<string, unknown>, name = 'bad-lease', metadata: Reco
   spec,
 });
 const merge = 'application/merge-patch+json';
+const badNode = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'bad-node', labels: { 'node-role.kubernetes.io/storage': 'true' } }, spec: { taints: [{ key: 'storage', effect: 'Bogus' }] } };
+const QUALIFIED_NAME_PART =
+  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+const annotate = (annotations: Record<string, unknown>) => ({ metadata: { annotations } });
+/** Just over TotalAnnotationSizeLimitB (256 KiB of keys and values together). */
+const OVERSIZED = annotate({ 'example.com/blob': 'x'.repeat(256 * 1024) });
 
 /** Rules on objects the test seeds: Lease `held` and AutoscalingRunnerSet `linux` in namespace `enforced`. */
 export const ENFORCED_RULES: EnforcedRule[] = [
@@ -145,6 +151,59 @@ export const ENFORCED_RULES: EnforcedRule[] = [
     message: 'AutoscalingRunnerSet.actions.github.com "linux" is invalid: spec.maxRunners: Invalid value: "number": spec.maxRunners in body must be of type integer: "number"',
     kubectl: { args: () => ['patch', 'autoscalingrunnerset', 'linux', '-n', RULE_NS, '--type', 'merge', '-p', '{"spec":{"maxRunners":2.5}}'], prints: 'spec.maxRunners in body must be of type integer: "number"' },
     http: () => ({ method: 'PATCH', path: `${SCALE_SETS}/linux`, body: { spec: { maxRunners: 2.5 } }, contentType: merge }),
+  },
+  {
+    rule: 'annotation keys are qualified names (checked lowercased): patch',
+    code: 422,
+    message: `Lease.coordination.k8s.io "held" is invalid: metadata.annotations: Invalid value: "Bad Key": ${QUALIFIED_NAME_PART}`,
+    kubectl: { args: () => ['patch', 'lease', 'held', '-n', RULE_NS, '--type', 'merge', '-p', JSON.stringify(annotate({ 'Bad Key': 'x' }))], prints: `The Lease "held" is invalid: metadata.annotations: Invalid value: "Bad Key": ${QUALIFIED_NAME_PART}` },
+    http: () => ({ method: 'PATCH', path: `${LEASES}/held`, body: annotate({ 'Bad Key': 'x' }), contentType: merge }),
+  },
+  {
+    rule: 'an annotation key prefix is a DNS-1123 subdomain, and the name part at most 63 characters',
+    code: 422,
+    message: `Lease.coordination.k8s.io "bad-lease" is invalid: [metadata.annotations: Invalid value: "Example_Com/x": prefix part ${DNS1123_SUBDOMAIN}, metadata.annotations: Invalid value: "example.com/${'n'.repeat(64)}": name part must be no more than 63 characters]`,
+    kubectl: {
+      args: (c) => ['create', '-f', c.file(lease({}, 'bad-lease', { annotations: { 'Example_Com/x': '1', [`example.com/${'n'.repeat(64)}`]: '2' } }))],
+      prints: 'name part must be no more than 63 characters',
+    },
+    http: () => ({ method: 'POST', path: LEASES, body: lease({}, 'bad-lease', { annotations: { 'Example_Com/x': '1', [`example.com/${'n'.repeat(64)}`]: '2' } }) }),
+  },
+  {
+    rule: 'annotations total at most 256 KiB (keys and values): patch',
+    code: 422,
+    message: 'Lease.coordination.k8s.io "held" is invalid: metadata.annotations: Too long: may not be more than 262144 bytes',
+    kubectl: { args: (c) => ['patch', 'lease', 'held', '-n', RULE_NS, '--type', 'merge', '--patch-file', c.file(OVERSIZED)], prints: 'The Lease "held" is invalid: metadata.annotations: Too long: may not be more than 262144 bytes' },
+    http: () => ({ method: 'PATCH', path: `${LEASES}/held`, body: OVERSIZED, contentType: merge }),
+  },
+  {
+    rule: 'annotations of a custom resource follow the same rules',
+    code: 422,
+    message: 'AutoscalingRunnerSet.actions.github.com "linux" is invalid: metadata.annotations: Too long: may not be more than 262144 bytes',
+    kubectl: { args: (c) => ['patch', 'autoscalingrunnerset', 'linux', '-n', RULE_NS, '--type', 'merge', '--patch-file', c.file(OVERSIZED)], prints: 'metadata.annotations: Too long: may not be more than 262144 bytes' },
+    http: () => ({ method: 'PATCH', path: `${SCALE_SETS}/linux`, body: OVERSIZED, contentType: merge }),
+  },
+  {
+    rule: 'annotation values are strings (a built-in kind does not decode otherwise): create',
+    code: 400,
+    message: 'Lease in version "v1" cannot be handled as a Lease: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.annotations of type string',
+    kubectl: { args: (c) => ['create', '-f', c.file(lease({}, 'bad-lease', { annotations: { 'example.com/count': 3 } }))], prints: 'json: cannot unmarshal number into Go struct field ObjectMeta.metadata.annotations of type string' },
+    http: () => ({ method: 'POST', path: LEASES, body: lease({}, 'bad-lease', { annotations: { 'example.com/count': 3 } }) }),
+  },
+  {
+    rule: 'label values are at most 63 characters of [-A-Za-z0-9_.], alphanumeric at both ends',
+    code: 422,
+    message:
+      "Lease.coordination.k8s.io \"held\" is invalid: metadata.labels: Invalid value: \"-storage\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+    kubectl: { args: () => ['patch', 'lease', 'held', '-n', RULE_NS, '--type', 'merge', '-p', '{"metadata":{"labels":{"role":"-storage"}}}'], prints: 'metadata.labels: Invalid value: "-storage": a valid label must be an empty string' },
+    http: () => ({ method: 'PATCH', path: `${LEASES}/held`, body: { metadata: { labels: { role: '-storage' } } }, contentType: merge }),
+  },
+  {
+    rule: 'a Node taint effect is NoSchedule, PreferNoSchedule or NoExecute',
+    code: 422,
+    message: 'Node "bad-node" is invalid: spec.taints[0].effect: Unsupported value: "Bogus": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"',
+    kubectl: { args: (c) => ['create', '-f', c.file(badNode)], prints: 'The Node "bad-node" is invalid: spec.taints[0].effect: Unsupported value: "Bogus"' },
+    http: () => ({ method: 'POST', path: '/api/v1/nodes', body: badNode }),
   },
   {
     // kubectl replace fills in the current resourceVersion when the file has none.

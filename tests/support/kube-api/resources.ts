@@ -7,6 +7,7 @@ import type { Column } from './table.js';
 import { ageColumn, printerColumn } from './table.js';
 import type { KubeObject } from './objects.js';
 import { isObject, valueAt } from './objects.js';
+import { qualifiedNameErrors } from './metadata.js';
 import { objectMetaFields, typedFields, type TypedFields } from './typed.js';
 
 export interface FieldError {
@@ -74,6 +75,42 @@ function column(name: string, type: Column['type'], value: Column['value']): Col
 }
 
 const core = { group: '', version: 'v1' };
+
+/** Roles from node-role.kubernetes.io/<role> labels and the older kubernetes.io/role, sorted. */
+function nodeRoles(obj: KubeObject): string[] {
+  const roles = new Set<string>();
+  for (const [key, value] of Object.entries(obj.metadata.labels ?? {})) {
+    if (key.startsWith('node-role.kubernetes.io/') && key.length > 'node-role.kubernetes.io/'.length) roles.add(key.slice('node-role.kubernetes.io/'.length));
+    else if (key === 'kubernetes.io/role' && value) roles.add(value);
+  }
+  return [...roles].sort();
+}
+
+/** Ready / NotReady / Unknown from the Ready condition, then SchedulingDisabled when cordoned. */
+function nodeStatus(obj: KubeObject): string {
+  const conditions = valueAt(obj, '.status.conditions');
+  const ready = Array.isArray(conditions) ? conditions.find((c) => isObject(c) && c.type === 'Ready') : undefined;
+  const status = !isObject(ready) ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady';
+  return valueAt(obj, '.spec.unschedulable') === true ? `${status},SchedulingDisabled` : status;
+}
+
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+
+/** pkg/apis/core/validation validateNodeTaints: the key a qualified name, the effect one of three (uniqueness is not checked here). */
+function validateNodeTaints(obj: KubeObject): FieldError[] {
+  const taints = valueAt(obj, '.spec.taints');
+  if (!Array.isArray(taints)) return [];
+  const errors: FieldError[] = [];
+  taints.forEach((taint, i) => {
+    const at = `spec.taints[${i}]`;
+    const key = String(valueAt(taint, '.key') ?? '');
+    for (const message of qualifiedNameErrors(key)) errors.push({ field: `${at}.key`, message: `Invalid value: ${JSON.stringify(key)}: ${message}` });
+    const effect = valueAt(taint, '.effect');
+    if (effect === undefined || effect === '') errors.push({ field: `${at}.effect`, message: 'Required value' });
+    else if (!TAINT_EFFECTS.includes(String(effect))) errors.push(unsupported(`${at}.effect`, effect, TAINT_EFFECTS));
+  });
+  return errors;
+}
 const apps = { group: 'apps', version: 'v1', categories: ['all'], status: true, generation: true };
 
 /** field.Invalid(path, *int32, message) of a Go validation function. */
@@ -97,6 +134,24 @@ const builtIns: ResourceType[] = [
       obj.spec = { finalizers: ['kubernetes'], ...(isObject(obj.spec) ? obj.spec : {}) };
       obj.status = { phase: 'Active', ...(isObject(obj.status) ? obj.status : {}) };
     },
+  }),
+  define({
+    ...core,
+    resource: 'nodes',
+    singular: 'node',
+    kind: 'Node',
+    namespaced: false,
+    shortNames: ['no'],
+    status: true,
+    // `kubectl get nodes`: the apiserver's node printer (pkg/printers/internalversion printNode).
+    columns: [
+      column('Status', 'string', nodeStatus),
+      column('Roles', 'string', (o) => nodeRoles(o).join(',') || '<none>'),
+      ageColumn,
+      column('Version', 'string', (o) => valueAt(o, '.status.nodeInfo.kubeletVersion') ?? ''),
+    ],
+    typed: typedFields('NodeSpec', 'spec', { podCIDR: 'string', providerID: 'string', unschedulable: 'bool' }),
+    validate: validateNodeTaints,
   }),
   define({
     ...core,

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, badRequest } from './errors.js';
 import type { JsonObject, KubeObject, StoredObject } from './objects.js';
 import { clone, isObject, sameJson, timestamp } from './objects.js';
+import { metadataErrors } from './metadata.js';
 import { jsonPatch, mergePatch } from './patch.js';
 import type { FieldError, Registry, ResourceType } from './resources.js';
 import { apiVersionOf, qualifiedResource } from './resources.js';
@@ -97,7 +98,7 @@ function invalid(type: ResourceType, name: string, errors: FieldError[]): ApiErr
     group: type.group,
     kind: type.kind,
     causes: errors.map((e) => ({
-      reason: e.message.startsWith('Required value') ? 'FieldValueRequired' : 'FieldValueInvalid',
+      reason: e.message.startsWith('Required value') ? 'FieldValueRequired' : e.message.startsWith('Too long') ? 'FieldValueTooLong' : 'FieldValueInvalid',
       message: e.message,
       field: e.field,
     })),
@@ -323,7 +324,7 @@ export class Rest {
   }
 
   private validate(type: ResourceType, obj: StoredObject): void {
-    const errors = type.validate?.(obj) ?? [];
+    const errors = [...metadataErrors(obj), ...(type.validate?.(obj) ?? [])];
     if (errors.length > 0) throw invalid(type, obj.metadata.name, errors);
   }
 }

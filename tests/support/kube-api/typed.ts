@@ -8,7 +8,7 @@
 // (their schema is OpenAPI, checked by `validate`).
 import { isObject, valueAt, type KubeObject } from './objects.js';
 
-export type FieldKind = 'microtime' | 'time' | 'int32' | 'int64' | 'string' | 'bool';
+export type FieldKind = 'microtime' | 'time' | 'int32' | 'int64' | 'string' | 'bool' | 'stringmap';
 
 export interface TypedField {
   kind: FieldKind;
@@ -29,12 +29,14 @@ export const objectMetaFields = typedFields('ObjectMeta', 'metadata', {
   deletionTimestamp: 'time',
   generation: 'int64',
   deletionGracePeriodSeconds: 'int64',
+  labels: 'stringmap',
+  annotations: 'stringmap',
 });
 
 export const RFC3339 = '2006-01-02T15:04:05Z07:00';
 export const RFC3339_MICRO = '2006-01-02T15:04:05.000000Z07:00';
 
-const GO_TYPE: Record<FieldKind, string> = { microtime: 'string', time: 'string', int32: 'int32', int64: 'int64', string: 'string', bool: 'bool' };
+const GO_TYPE: Record<FieldKind, string> = { microtime: 'string', time: 'string', int32: 'int32', int64: 'int64', string: 'string', bool: 'bool', stringmap: 'map[string]string' };
 const INT_RANGE = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] } as const;
 
 /** A decoding failure: the message Go's decoder returns. */
@@ -67,6 +69,14 @@ function decodeField(path: string, { kind, struct }: TypedField, value: unknown)
     if (typeof value !== 'string') throw new DecodeError(`json: cannot unmarshal ${jsonKind(value)} into Go value of type string`);
     const parsed = parseGoTime(kind === 'microtime' ? RFC3339_MICRO : RFC3339, value);
     return kind === 'microtime' ? parsed.toISOString().replace(/\.(\d{3})Z$/, (_, ms: string) => `.${ms}${microsOf(value)}Z`) : parsed.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  // map[string]string: the map itself, then each value (Go names the map's field and the value's type).
+  if (kind === 'stringmap') {
+    if (!isObject(value)) throw typeError(jsonKind(value));
+    const bad = Object.values(value).find((v) => typeof v !== 'string' && v !== null);
+    if (bad !== undefined) throw new DecodeError(`json: cannot unmarshal ${jsonKind(bad)} into Go struct field ${struct}.${path} of type string`);
+    // A null value decodes to the empty string.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v ?? '']));
   }
   if (kind === 'int32' || kind === 'int64') {
     if (typeof value !== 'number') throw typeError(jsonKind(value));
