@@ -6,6 +6,7 @@ import { hostname, userInfo } from 'node:os';
 import type { GlobalOptions } from '../commands/options.js';
 import { loadProject } from '../config/load.js';
 import { requireStack, resolveEnv } from '../config/resolve.js';
+import { apiStatus } from '../kube/client.js';
 import { collectionPath, getJson, mergePatchJson, type ApiResource, type LiveObject } from '../kube/list.js';
 import { FoundationError } from '../ui/errors.js';
 import { ACCEPT_ANNOTATION, MAX_ACCEPT_MS, parseAcceptances, type StoredAcceptance } from './acceptance.js';
@@ -166,7 +167,7 @@ export async function acceptDrift(global: GlobalOptions, stackName: string, obje
       };
     } catch (error) {
       // Someone else wrote the object since it was read: read it again and redo the change.
-      if (!(error instanceof FoundationError) || !/HTTP 409/.test(error.message) || attempt === ATTEMPTS) throw annotationRefused(error, stack.name, objectText);
+      if (apiStatus(error) !== 409 || attempt === ATTEMPTS) throw annotationRefused(error, stack.name, objectText);
       live = (await getJson(client, itemPath, {}, `read ${describeRef(target.object)}`)) as LiveObject;
     }
   }
@@ -174,8 +175,8 @@ export async function acceptDrift(global: GlobalOptions, stackName: string, obje
 
 /** The API server's 422 for the annotation (e.g. over 256 KiB of annotations) gets a hint that helps. */
 function annotationRefused(error: unknown, stack: string, objectText: string): unknown {
-  if (error instanceof FoundationError && /HTTP 422/.test(error.message)) {
-    return new FoundationError(error.message, `clear acceptances that have run out: "foundation drift accept --clear ${stack} ${objectText} --path <path>"`);
+  if (apiStatus(error) === 422) {
+    return new FoundationError((error as Error).message, `clear acceptances that have run out: "foundation drift accept --clear ${stack} ${objectText} --path <path>"`);
   }
   return error;
 }

@@ -91,8 +91,9 @@ function kubeconfigSource(context: string): string {
   return home;
 }
 
-/** The HTTP status of a failed API call, or undefined when no answer came. */
+/** The HTTP status of a failed API call (raw, or already one line), or undefined when no answer came. */
 export function apiStatus(error: unknown): number | undefined {
+  if (error instanceof KubeCallError) return error.status;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'number' ? code : undefined;
 }
@@ -102,6 +103,8 @@ export class KubeCallError extends FoundationError {
   constructor(
     message: string,
     hint: string,
+    /** The HTTP status the API answered, or undefined when no answer came. */
+    readonly status: number | undefined,
     /** Why the call may be tried again (429, 5xx, a reset or timeout), or undefined when it may not. */
     readonly transient: string | undefined,
   ) {
@@ -120,7 +123,7 @@ export function transientFailure(error: unknown): string | undefined {
 export function kubeError(client: KubeClient, error: unknown, doing: string): FoundationError {
   if (error instanceof FoundationError) return error;
   const oneLine = kubeErrorLine(client, error, doing);
-  return new KubeCallError(oneLine.message, oneLine.hint ?? '', transientFailure(error));
+  return new KubeCallError(oneLine.message, oneLine.hint ?? '', apiStatus(error), transientFailure(error));
 }
 
 function kubeErrorLine(client: KubeClient, error: unknown, doing: string): FoundationError {
