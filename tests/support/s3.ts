@@ -26,6 +26,8 @@ export interface LocalS3 {
   env: Record<string, string>;
   /** Conditional PUTs the server refused with 412 (always 0 with conditionalWrites: false). */
   preconditionsRefused(): number;
+  /** Every object write received so far, "PUT key" / "DELETE key" (needs conditionalWrites, the default). */
+  writes(): string[];
   /** Holds PUTs to `key` until released (needs conditionalWrites, the default). */
   holdWrites(key: string): WriteHold;
   keys(prefix?: string): Promise<string[]>;
@@ -70,6 +72,10 @@ export async function startLocalS3({
       TOFU_BACKEND_S3_SECRET_KEY: secretAccessKey,
     },
     preconditionsRefused: () => layer?.refused() ?? 0,
+    writes() {
+      if (!layer) throw new Error('writes needs the conditional-writes layer (conditionalWrites: true)');
+      return layer.writes();
+    },
     holdWrites(key) {
       if (!layer) throw new Error('holdWrites needs the conditional-writes layer (conditionalWrites: true)');
       return layer.holdWrites(key);
