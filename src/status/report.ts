@@ -6,6 +6,7 @@ import { planHasChanges, type PlanSummary } from '../tofu/plan-summary.js';
 import { EXIT, type ExitCode } from '../ui/errors.js';
 import { formatTable } from '../ui/output.js';
 import { formatDuration } from '../util/duration.js';
+import { parseIdentity } from '../kube/identity.js';
 import type { StackGuards } from './guards.js';
 import type { StateInfo } from './state-info.js';
 
@@ -86,13 +87,19 @@ function drained(guards: StackGuards): { drained: string[]; total: number } | un
 /** Short flags for whatever holds the stack now; the notes under the table say who. */
 function locksCell(status: StackStatus): string {
   const flags: string[] = [];
-  if (status.state.lock) flags.push(`state lock (${status.state.lock.operation.replace(/^OperationType/, '').toLowerCase() || '?'})`);
+  if (status.state.lock) flags.push('state lock');
   if (status.guards.runLock) flags.push('run lock');
   const drain = drained(status.guards);
   if (drain?.drained.length) flags.push(`drained ${drain.drained.length}/${drain.total}`);
   if (status.guards.drain && !('error' in status.guards.drain) && status.guards.drain.lease?.holder) flags.push('drain lease');
-  if (status.guards.drain && 'error' in status.guards.drain) flags.push('drain: error');
+  if (status.guards.drain && 'error' in status.guards.drain) flags.push('drain guard: error');
   return flags.join(', ') || '-';
+}
+
+/** "runner-7 pid=4242" of a drain holder's identity (the JSON has all of it). */
+function shortHolder(holder: string): string {
+  const { host, pid } = parseIdentity(holder);
+  return pid === undefined ? host : `${host} pid=${pid}`;
 }
 
 /** One line per thing the table only flags: failures with their hints, lock holders, drains. */
@@ -112,9 +119,9 @@ function noteLines(s: StackStatus): string[] {
   const drain = s.guards.drain;
   if (drain && 'error' in drain) failure('drain guard', drain.error);
   else if (drain) {
-    const sets = drain.scaleSets.filter((set) => set.drain).map((set) => `${set.name} (since ${set.drain!.drainedAt} by ${set.drain!.holder})`);
+    const sets = drain.scaleSets.filter((set) => set.drain).map((set) => `${set.name} (${set.drain!.drainedAt}, ${shortHolder(set.drain!.holder)})`);
     if (sets.length) lines.push(`${s.stack}: drained now: ${sets.join(', ')}`);
-    if (drain.lease?.holder) lines.push(`${s.stack}: drain Lease ${drain.namespace}/foundation-drain held by ${drain.lease.holder}${drain.lease.stale ? ' (stale: the next drain takes it over)' : ''}`);
+    if (drain.lease?.holder) lines.push(`${s.stack}: drain Lease ${drain.namespace}/foundation-drain held by ${shortHolder(drain.lease.holder)}${drain.lease.stale ? ' (stale: the next drain takes it over)' : ''}`);
   }
   return lines;
 }
@@ -134,7 +141,7 @@ function rows(report: StatusReport, now: number): string[][] {
   return report.stacks.map((s) => [s.stack, s.verdict, planCell(s.plan), driftCell(s.drift), coverageCell(s.drift), stateCell(s.state, now), locksCell(s)]);
 }
 
-const HEADER = ['STACK', 'VERDICT', 'PLAN (REPO→STATE)', 'DRIFT (STATE→LIVE)', 'COVERAGE', 'STATE', 'LOCKS AND GUARDS'];
+const HEADER = ['STACK', 'VERDICT', 'REPO→STATE', 'STATE→LIVE', 'COVERAGE', 'STATE', 'LOCKS AND GUARDS'];
 
 /** Counts of each verdict, for the first line. */
 function tally(report: StatusReport): string {

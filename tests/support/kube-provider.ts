@@ -8,7 +8,8 @@ import { REPO_ROOT } from './cli.js';
 import { findTofuBinary } from '../../src/tofu/binary.js';
 
 export const KUBE_PROVIDER_VERSION = '2.38.0';
-const SCRIPT = path.join(REPO_ROOT, 'tests', 'support', 'kube-provider', 'terraform-provider-kubernetes.mjs');
+/** The stand-in itself (a bundle of this module, as the benchmark makes, passes its own path). */
+export const KUBE_PROVIDER_SCRIPT = path.join(REPO_ROOT, 'tests', 'support', 'kube-provider', 'terraform-provider-kubernetes.mjs');
 const HOSTS = ['registry.terraform.io', 'registry.opentofu.org'];
 
 /** The registry host the tofu binary foundation picks writes into state for hashicorp/* providers. */
@@ -17,13 +18,13 @@ export function providerRegistry(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Writes the mirror and the CLI configuration under `dir`; returns the environment that points tofu at them. */
-export function installKubeProvider(dir: string): Record<string, string> {
+export function installKubeProvider(dir: string, script = KUBE_PROVIDER_SCRIPT): Record<string, string> {
   const mirror = path.join(dir, 'provider-mirror');
   for (const host of HOSTS) {
     const folder = path.join(mirror, host, 'hashicorp', 'kubernetes', KUBE_PROVIDER_VERSION, 'linux_amd64');
     mkdirSync(folder, { recursive: true });
     const launcher = path.join(folder, `terraform-provider-kubernetes_v${KUBE_PROVIDER_VERSION}`);
-    writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${SCRIPT}" "$@"\n`);
+    writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`);
     chmodSync(launcher, 0o755);
   }
   const sources = JSON.stringify(HOSTS.map((host) => `${host}/hashicorp/kubernetes`));
