@@ -17,7 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { bundleModules } from './bundle.js';
 import ts from 'typescript';
 import { stringify } from 'yaml';
 
@@ -53,20 +53,7 @@ const MODULES = {
   'drift/state': 'src/drift/state.ts',
   'drift/expected': 'src/drift/expected.ts',
 };
-const modulesDir = path.join(REPO_ROOT, 'bench', '.work', 'drift-modules');
-rmSync(modulesDir, { recursive: true, force: true });
-await build({
-  entryPoints: Object.fromEntries(Object.entries(MODULES).map(([name, file]) => [name, path.join(REPO_ROOT, file)])),
-  outdir: modulesDir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
-});
-const dist = (file) => import(pathToFileURL(path.join(modulesDir, file)).href);
+const dist = await bundleModules('drift-modules', MODULES);
 if (statSync(path.join(REPO_ROOT, 'dist', 'cli.js'), { throwIfNoEntry: false }) === undefined) {
   console.error('error: dist/ is missing; run "npm run build" first');
   process.exit(1);

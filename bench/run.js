@@ -16,8 +16,9 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bundleModules } from './bundle.js';
 
 // Ctrl-C reaches the running child too; the run then stops and the teardowns still run.
 let interrupted;
@@ -569,28 +570,11 @@ function findTofu(env) {
 const STATUS_TOKEN = 'bench-status-token';
 const KUBE_PROVIDER = path.join(REPO_ROOT, 'tests', 'support', 'kube-provider', 'terraform-provider-kubernetes.mjs');
 
-/**
- * The test Kubernetes API and the status fixture's seeding (TypeScript under tests/support),
- * bundled with esbuild into bench/.work (gitignored), where their packages resolve from node_modules.
- */
+/** The test Kubernetes API and the status fixture's seeding (TypeScript under tests/support), bundled for this process. */
 async function loadStatusSupport() {
-  const { build } = await import('esbuild');
-  const outdir = path.join(REPO_ROOT, 'bench', '.work', 'status-support');
-  const entries = { 'kube-api-server': 'kube-api-server.ts', kubeconfig: 'kubeconfig.ts', 'kube-provider': 'kube-provider.ts', 'status-seed': 'status-seed.ts' };
-  rmSync(outdir, { recursive: true, force: true });
-  await build({
-    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, path.join(REPO_ROOT, 'tests', 'support', file)])),
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  const load = async (name) => import(pathToFileURL(path.join(outdir, `${name}.js`)).href);
-  const [{ KubeApiServer }, { writeKubeconfig }, { installKubeProvider }, { seedStatusProject }] = await Promise.all(Object.keys(entries).map(load));
+  const modules = { 'kube-api-server': 'kube-api-server.ts', kubeconfig: 'kubeconfig.ts', 'kube-provider': 'kube-provider.ts', 'status-seed': 'status-seed.ts' };
+  const load = await bundleModules('status-support', Object.fromEntries(Object.entries(modules).map(([name, file]) => [name, `tests/support/${file}`])));
+  const [{ KubeApiServer }, { writeKubeconfig }, { installKubeProvider }, { seedStatusProject }] = await Promise.all(Object.keys(modules).map((name) => load(`${name}.js`)));
   return { KubeApiServer, writeKubeconfig, installKubeProvider, seedStatusProject };
 }
 

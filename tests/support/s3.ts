@@ -6,7 +6,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { copyFixture, removeFixtures } from './project.js';
 import { startConditionalWritesLayer, type S3rverStore, type WriteHold } from './s3-conditional-writes.js';
 import { startVersioningLayer } from './s3-versioning.js';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 const require = createRequire(import.meta.url);
 // s3rver is CommonJS; its account registry is how it learns key pairs beyond S3RVER/S3RVER.
@@ -32,6 +32,7 @@ export interface LocalS3 {
   holdWrites(key: string): WriteHold;
   keys(prefix?: string): Promise<string[]>;
   read(key: string): Promise<string>;
+  write(key: string, body: string): Promise<void>;
   remove(key: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -87,6 +88,9 @@ export async function startLocalS3({
     async read(key) {
       const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return got.Body!.transformToString();
+    },
+    async write(key, body) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
     async remove(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));

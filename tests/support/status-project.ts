@@ -4,7 +4,6 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { KubeApiServer, type StoredObject } from './kube-api-server.js';
 import { installKubeProvider } from './kube-provider.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -41,11 +40,7 @@ export async function statusProject(): Promise<StatusProject> {
   running.push(server, s3);
   const dir = copyFixture('status');
   const kubeconfig = await writeKubeconfig(server, { token: TOKEN, context: 'test-status' });
-  const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
-  running.push({ stop: async () => client.destroy() });
-  const upload = async (key: string, body: string) => {
-    await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
-  };
+  const upload = (key: string, body: string) => s3.write(key, body);
   await seedStatusProject(server, upload);
   return {
     server,
