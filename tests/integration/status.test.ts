@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { runCli, spawnCli } from '../support/cli.js';
 import { cleanUpStatusProjects, statusProject, type StatusProject } from '../support/status-project.js';
 import { waitFor } from '../support/wait.js';
@@ -130,7 +130,12 @@ describe('foundation status: plan and drift of every stack at once', () => {
 
   it('takes no lock: an apply runs while status plans, and status reads through the state lock and run lock of an apply and names their holders', async () => {
     const project = await statusProject();
-    const holdFile = (name: string) => path.join(mkdtempSync(path.join(tmpdir(), 'status-hold-')), name);
+    // A hold is released when the test ends, whatever happens: no plan is left waiting.
+    const holdFile = (name: string) => {
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'status-hold-')), name);
+      onTestFinished(() => writeFileSync(file, ''));
+      return file;
+    };
     const cwd = project.dir;
 
     // status stopped in the middle of its plan of attic (the provider stand-in holds it)

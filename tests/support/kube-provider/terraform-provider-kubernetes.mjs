@@ -206,12 +206,18 @@ function plannedState(priorValue, proposedValue) {
 /**
  * For tests: with KUBE_PROVIDER_HOLD=<file>, planning waits until <file> exists, after
  * writing <file>.held to say it is waiting (so a test can act while a plan is under way).
+ * A hold nobody releases ends with this process: when tofu is gone, or after 5 minutes.
  */
 async function holdIfAsked() {
   const file = process.env.KUBE_PROVIDER_HOLD;
   if (!file || existsSync(file)) return;
   writeFileSync(`${file}.held`, `${process.pid}\n`);
-  while (!existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 20));
+  const parent = process.ppid;
+  const deadline = Date.now() + 5 * 60_000;
+  while (!existsSync(file)) {
+    if (process.ppid !== parent || Date.now() > deadline) process.exit(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 // ---- the calls ----
