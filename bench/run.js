@@ -325,6 +325,53 @@ const scenarios = {
       }),
   },
 
+  status: {
+    title: 'Status: `foundation status --all` against `plan --all` and `drift --all` one after the other (issue 20)',
+    setup: () =>
+      withCleanup(async (cleanup) => {
+        // tests/fixtures/status on s3rver and the test Kubernetes API, both in this process,
+        // seeded as the tests seed it (tests/support/status-seed.ts), in the four states.
+        const support = await loadStatusSupport();
+        const { s3, dir, env: s3env } = await fixtureWithS3('status', cleanup);
+        const server = await new support.KubeApiServer({ token: STATUS_TOKEN }).start();
+        cleanup.push(() => server.stop());
+        const kubeconfig = await support.writeKubeconfig(server, { token: STATUS_TOKEN, context: 'test-status', dir });
+        const { PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
+        const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+        await support.seedStatusProject(server, (key, body) => client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body })));
+        client.destroy();
+        // gitlab-runners: an object made by hand; runner-dashboard: a field edited by hand (and, below, repo changes)
+        server.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'hotfix', namespace: 'gitlab-runners' }, data: { PATCHED: 'by hand' } });
+        const settings = structuredClone(server.get('v1', 'ConfigMap', 'runner-dashboard', 'settings'));
+        settings.data.RELEASE = '1-hotfix';
+        server.put(settings);
+        const env = { ...s3env, KUBECONFIG: kubeconfig, ...support.installKubeProvider(dir, KUBE_PROVIDER), TF_VAR_changed: 'attic,runner-dashboard' };
+        await timeRun(command('node bin/foundation.js init --all', NODE, [CLI, 'init', '--all'], { cwd: dir, env }));
+
+        // No "(before)" twins: a build before issue 20 has no status command.
+        const run = (args) => command(`node bin/foundation.js ${args.join(' ')}`, NODE, [CLI, ...args], withCacheHome({ cwd: dir, env }, 'this'));
+        const [plan, drift, status] = [run(['plan', '--all']), run(['drift', '--all']), run(['status', '--all'])];
+        const sequence = { label: 'plan --all, then drift --all (two processes)', steps: [...plan.steps, ...drift.steps] };
+        return {
+          commands: [sequence, plan, drift, status],
+          notes: [
+            'fixture: tests/fixtures/status (arc-runners -> attic -> gitlab-runners -> runner-dashboard), states in s3rver and live objects in the test Kubernetes API (tests/support/kube-api-server.ts) as tests/support/status-seed.ts seeds them, both in the benchmark\'s process; the kubernetes provider is the stand-in of tests/support/kube-provider; initialized once with `foundation init --all` (untimed)',
+            'the four states: arc-runners in sync, attic changes pending (TF_VAR_changed), gitlab-runners drifted (an unmanaged ConfigMap), runner-dashboard both; every command exits 0 (no --detailed-exitcode)',
+            `each plan runs the kubernetes provider stand-in (a Node process) beside terraform; --parallelism defaults to the number of cores (${os.availableParallelism()})`,
+          ],
+          derive: (measured) => {
+            const median = (row) => measured.find((m) => m.label === row.label).median;
+            const [both, alone, slower] = [median(sequence), median(status), Math.max(median(plan), median(drift))];
+            const slowerLabel = median(plan) >= median(drift) ? '`plan --all`' : '`drift --all`';
+            return [
+              `\`status --all\` ${alone.toFixed(1)} ms / \`plan --all\` then \`drift --all\` ${both.toFixed(1)} ms = **${(alone / both).toFixed(2)}×** (goal ≤ 0.8×)`,
+              `\`status --all\` / the slower of the two alone (${slowerLabel}, ${slower.toFixed(1)} ms) = **${(alone / slower).toFixed(2)}×** (goal ≤ 1.15×)`,
+            ];
+          },
+        };
+      }),
+  },
+
   talosctl: {
     title: 'Talos: `foundation talosctl lab -- etcd members` and `foundation cluster bootstrap lab` (already bootstrapped) against the talosctl call they make',
     async setup() {
@@ -625,6 +672,15 @@ function findTofu(env) {
     }
   }
   throw new Error('neither tofu nor terraform is on PATH (or FOUNDATION_TOFU_BIN is not executable)');
+}
+
+const STATUS_TOKEN = 'bench-status-token';
+const KUBE_PROVIDER = path.join(REPO_ROOT, 'tests', 'support', 'kube-provider', 'terraform-provider-kubernetes.mjs');
+
+/** The test Kubernetes API and the status fixture's seeding (TypeScript under tests/support), bundled for this process. */
+async function loadStatusSupport() {
+  const loaded = await testSupport(['kube-api-server', 'kubeconfig', 'kube-provider', 'status-seed']);
+  return { KubeApiServer: loaded['kube-api-server'].KubeApiServer, writeKubeconfig: loaded.kubeconfig.writeKubeconfig, installKubeProvider: loaded['kube-provider'].installKubeProvider, seedStatusProject: loaded['status-seed'].seedStatusProject };
 }
 
 /** A temp copy of tests/fixtures/<name> and an s3rver for it, with the environment foundation reads (ENV=dev). */

@@ -24,6 +24,7 @@ export const commands = {
   'plan': () => import('./commands/plan.js'),
   'roadmap': () => import('./commands/roadmap.js'),
   'stacks': () => import('./commands/stacks.js'),
+  'status': () => import('./commands/status.js'),
   'state-key': () => import('./commands/state-key.js'),
   'state-lock': () => import('./commands/state-lock.js'),
   'state-migrate': () => import('./commands/state-migrate.js'),

@@ -233,6 +233,21 @@ withSelection(drift.command('accepted').description('list the acceptances on the
   .configureHelp(PROGRAM_OPTIONS_ONLY)
   .action(action((app) => app.commands['drift-accepted']()));
 
+withSelection(
+  program.command('status').description(
+    'where each stack stands: plan (repo -> state) and drift (state -> live) at once, the state object, its locks and guards; exit 0 ran, 1 error (2 not in sync with --detailed-exitcode)',
+  ),
+)
+  .option('--parallelism <n>', 'plans at once (default: the number of cores)')
+  .option('--detailed-exitcode', 'exit 2 when any stack has changes pending or drifted')
+  .option('--json', 'machine-readable report: every field of the plan and drift reports')
+  .option('--markdown', 'the report as markdown (also appended to $GITHUB_STEP_SUMMARY when set)')
+  .addHelpText(
+    'after',
+    '\nThe plans never block anyone: tofu plan -lock=false -refresh=false (repo against the state as recorded; the\nlive cluster is the drift column), no plan file kept, no run lock taken. Verdicts: in sync, changes pending,\ndrifted, both, error.',
+  )
+  .action(action((app) => app.commands['status']()));
+
 const drain = program
   .command('drain')
   .description('drain a stack\'s ARC scale sets by hand, show their state, or restore them after a crash')
@@ -316,7 +331,7 @@ program
 const PASSTHROUGH_EXIT_CODES = (tool: string) =>
   `Exit codes: ${tool}'s own; 1 when foundation cannot start it (bad input), 3 when an argument would aim it elsewhere.`;
 
-/** Exit codes in every command's help; 2 only for a command with --detailed-exitcode (plan, drift), and only with it. */
+/** Exit codes in every command's help; 2 only for a command with --detailed-exitcode (plan, drift, status), and only with it. */
 function addExitCodes(command: Command): void {
   for (const sub of command.commands) {
     const detailed = sub.options.some((o) => o.long === '--detailed-exitcode');

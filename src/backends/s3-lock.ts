@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import { FoundationError } from '../ui/errors.js';
 import { createS3Client } from './s3-client.js';
 import type { S3Credentials, S3Location } from './s3-settings.js';
@@ -34,10 +35,10 @@ export function lockObjectKey(stateKey: string): string {
   return `${stateKey}.tflock`;
 }
 
-/** Reads the lock of a state key: undefined when nothing holds it. */
-export async function readStateLock(location: S3Location, credentials: S3Credentials, stateKey: string): Promise<StateLock | undefined> {
+/** Reads the lock of a state key: undefined when nothing holds it. With `shared`, through that client (left open). */
+export async function readStateLock(location: S3Location, credentials: S3Credentials, stateKey: string, shared?: S3Client): Promise<StateLock | undefined> {
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const client = await createS3Client(location, credentials);
+  const client = shared ?? (await createS3Client(location, credentials));
   const key = lockObjectKey(stateKey);
   try {
     const got = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: key }));
@@ -48,7 +49,7 @@ export async function readStateLock(location: S3Location, credentials: S3Credent
     if (error instanceof FoundationError) throw error;
     throw new FoundationError(`could not read the state lock ${key} at ${location.endpoint}: ${e.name ?? 'error'}${e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : ''}`, 'check the backend variables and that this key may read the bucket');
   } finally {
-    client.destroy();
+    if (!shared) client.destroy();
   }
 }
 

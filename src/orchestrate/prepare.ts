@@ -43,9 +43,16 @@ export interface PreparedRun {
 /**
  * The checks every tofu-running command makes before it writes anything: the report
  * file, selection, ENV, guards, backend variables, the tofu binary, each root module,
- * one probe of the bucket; then the run locks of the stacks (released at exit).
+ * one probe of the bucket; then the run locks of the stacks (released at exit) unless
+ * `runLocks` is false.
  */
-export async function prepareRun(global: GlobalOptions, names: string[], options: RunOptions, command: Command): Promise<PreparedRun> {
+export async function prepareRun(
+  global: GlobalOptions,
+  names: string[],
+  options: RunOptions,
+  command: Command,
+  { runLocks = true }: { runLocks?: boolean } = {},
+): Promise<PreparedRun> {
   installSignalHandlers();
   checkReportFile(options.reportFile);
   const parallelism = parallelismFrom(options.parallelism, command === 'apply' ? 1 : availableParallelism());
@@ -67,8 +74,9 @@ export async function prepareRun(global: GlobalOptions, names: string[], options
   // backend error is mapped to one line instead (stack-workflow.ts).
   const initializing = command === 'init' || stacks.some((stack) => files.has(stack.name) && initReason(stack, files.get(stack.name)!));
   if (initializing) await probeBucket(ctx.location, ctx.credentials, ctx.backendEnv);
-  // Last of the checks, first of the effects: from here this run owns its stacks in this checkout.
-  await acquireRunLocks(project.dir, env, [...files.keys()], { command: `foundation ${command} ${[...files.keys()].join(' ')}`, wait: options.wait });
+  // Last of the checks, first of the effects: from here this run owns its stacks in this checkout
+  // (status owns none: it writes no plan file and must not block a run).
+  if (runLocks) await acquireRunLocks(project.dir, env, [...files.keys()], { command: `foundation ${command} ${[...files.keys()].join(' ')}`, wait: options.wait });
   // Tofu output and progress: stderr under --json, so stdout stays one JSON document.
   const stream = options.json ? process.stderr : process.stdout;
   return {

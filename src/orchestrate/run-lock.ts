@@ -77,6 +77,13 @@ export async function acquireRunLocks(projectDir: string, env: string, stacks: s
   return { release };
 }
 
+/** The live run holding a stack in this checkout, if any (status reads it; a dead holder's file counts as free). */
+export function runLockHolder(projectDir: string, env: string, stack: string): RunLockHolder | undefined {
+  const text = readText(runLockFile(projectDir, env, stack));
+  const holder = text === undefined ? undefined : parseHolder(text);
+  return holder && holderAlive(holder) ? holder : undefined;
+}
+
 /** Creates the lock, or takes over a dead holder's; returns the live holder when it is held. */
 function tryLock(file: string, content: string): RunLockHolder | undefined {
   if (createExclusive(file, content)) return undefined;
@@ -148,7 +155,7 @@ function parseHolder(text: string): RunLockHolder | undefined {
   }
 }
 
-function describeHolder(holder: RunLockHolder): string {
+export function describeHolder(holder: RunLockHolder): string {
   return `pid ${holder.pid} (${holder.command}) on ${holder.host} since ${holder.since}`;
 }
 

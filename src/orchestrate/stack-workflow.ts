@@ -15,6 +15,9 @@ import { EXIT, FoundationError } from '../ui/errors.js';
 import type { RunContext } from './run-context.js';
 import type { StackIO, StackOutcome } from './scheduler.js';
 
+/** tofu plan itself failed (its own output says why), as opposed to a backend or lock error mapped to one line. */
+export class PlanFailedError extends FoundationError {}
+
 /** Where a stack's tofu output goes: the terminal live, or a buffer for grouped output. */
 export type OutputSink = (text: string) => void;
 
@@ -94,26 +97,65 @@ export async function planStack(
   const planFile = out ? path.resolve(out) : defaultPlanFile(ctx, stack);
   mkdirSync(path.dirname(planFile), { recursive: true, mode: 0o700 });
   const temp = planTempFile(planFile);
-  const args = ['plan', '-input=false', '-detailed-exitcode', `-out=${temp}`, ...varFilesFor(stack, ctx.env).map((f) => `-var-file=${f}`), ...colorArgs(ctx)];
+  const { exitCode, summary } = await tofuPlan(ctx, stack, io, { out: temp, removeOnFailure: [planFile] });
+  return { exitCode, planFile, checksum: commitPlanFile(temp, planFile), summary, init };
+}
+
+/**
+ * The plan `foundation status` shows: repo against the state as recorded (-refresh=false:
+ * the live cluster is drift's column), taking no state lock (-lock=false), so it never
+ * blocks an apply; its plan file is a temp file removed at once. It holds no run lock
+ * either: a root another run holds is planned as it is, never initialized under it.
+ */
+export async function statusPlan(ctx: RunContext, stack: Stack, files: BackendFiles, io: StackIO, { heldBy }: { heldBy?: string } = {}): Promise<Omit<PlanOutcome, 'planFile' | 'checksum'>> {
+  const reason = initReason(stack, files);
+  if (reason && heldBy) {
+    throw new FoundationError(`stack "${stack.name}" needs tofu init (${reason}) while another foundation run holds it: ${heldBy}`, 'run status again once that run has ended');
+  }
+  const init = await initStack(ctx, stack, files, io);
+  const temp = planTempFile(defaultPlanFile(ctx, stack));
+  mkdirSync(path.dirname(temp), { recursive: true, mode: 0o700 });
+  try {
+    return { ...(await tofuPlan(ctx, stack, io, { out: temp, extraArgs: ['-lock=false', '-refresh=false'], removeOnFailure: [] })), init };
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
+
+/**
+ * tofu plan into `out`, with the stack's var files; the summary from the plan's own output
+ * as it streams by (no second tofu process). A failed plan removes `out` and the files in
+ * `removeOnFailure`, and becomes one clear error.
+ */
+async function tofuPlan(
+  ctx: RunContext,
+  stack: Stack,
+  io: StackIO,
+  { out, extraArgs = [], removeOnFailure }: { out: string; extraArgs?: string[]; removeOnFailure: string[] },
+): Promise<{ exitCode: typeof EXIT.ok | typeof EXIT.changes; summary: PlanSummary }> {
+  const args = ['plan', '-input=false', '-detailed-exitcode', ...extraArgs, `-out=${out}`, ...varFilesFor(stack, ctx.env).map((f) => `-var-file=${f}`), ...colorArgs(ctx)];
   io.phase('planning');
   const failure = watchFailure(io.write);
-  // The summary is read from the plan's own output as it streams by: no second tofu process.
   const reader = new PlanOutputReader();
   const code = await runTofu({ tofu: ctx.tofu, cwd: stack.rootDir, env: ctx.childEnv, args }, (text) => {
     reader.push(text);
     failure.write(text);
   }).catch((error: unknown) => {
-    rmSync(temp, { force: true });
+    rmSync(out, { force: true });
     throw error;
   });
   if (code !== EXIT.ok && code !== EXIT.changes) {
-    rmSync(temp, { force: true });
-    rmSync(planFile, { force: true });
-    throw failure.error(ctx, stack, `tofu plan failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; fix the cause and run the command again');
+    for (const file of [out, ...removeOnFailure]) rmSync(file, { force: true });
+    throw failure.error(ctx, stack, `tofu plan failed for stack "${stack.name}" (exit ${code})`, 'read the tofu output above; fix the cause and run the command again', PlanFailedError);
   }
-  const checksum = commitPlanFile(temp, planFile);
   // An output the reader does not recognize (another tofu's wording) costs the slow path, not a wrong count.
-  return { exitCode: code, planFile, checksum, summary: reader.summary() ?? (await readPlanSummary(ctx, stack, planFile)), init };
+  const summary =
+    reader.summary() ??
+    (await readPlanSummary(ctx, stack, out).catch((error: unknown) => {
+      rmSync(out, { force: true });
+      throw error;
+    }));
+  return { exitCode: code, summary };
 }
 
 /**
@@ -149,7 +191,9 @@ export async function applyPlanFile(ctx: RunContext, stack: Stack, files: Backen
  * missing bucket). A held lock reaches tofu as an S3 error too (412 on the lock object):
  * its own hint wins.
  */
-function watchFailure(write: OutputSink): { write: OutputSink; error(ctx: RunContext, stack: Stack, message: string, hint: string): FoundationError } {
+type ErrorKind = new (message: string, hint?: string) => FoundationError;
+
+function watchFailure(write: OutputSink): { write: OutputSink; error(ctx: RunContext, stack: Stack, message: string, hint: string, kind?: ErrorKind): FoundationError } {
   const lockError = watchLockError(write);
   const s3 = new TofuS3ErrorReader();
   return {
@@ -157,9 +201,10 @@ function watchFailure(write: OutputSink): { write: OutputSink; error(ctx: RunCon
       s3.push(text);
       lockError.write(text);
     },
-    error: (ctx, stack, message, hint) => {
+    // A held state lock reaches tofu as an S3 error too (412 on the lock object): its own hint wins.
+    error: (ctx, stack, message, hint, Kind = FoundationError) => {
       const lockHint = lockError.hint(stack);
-      return (lockHint ? undefined : s3.error(ctx.location, ctx.backendEnv)) ?? new FoundationError(message, lockHint ?? hint);
+      return (lockHint ? undefined : s3.error(ctx.location, ctx.backendEnv)) ?? new Kind(message, lockHint ?? hint);
     },
   };
 }

@@ -42,7 +42,10 @@ describe('secrets never reach a file, an argv, or any output', () => {
     outputs.push(await runCli(['plan', 'hello'], { cwd: dir, env: refused }));
     outputs.push(await runCli(['init', 'hello', '--force', '--debug'], { cwd: dir, env: refused }));
     outputs.push(await runCli(['apply', 'hello', '--auto-approve', '--json'], { cwd: dir, env: refused }));
-  }, 300_000); // ten whole CLI runs: room on a busy machine
+    // status: its plan and its S3 reads with the canary key, then with the refused one (no cluster here: drift fails)
+    outputs.push(await runCli(['status', 'hello', '--json'], { cwd: dir, env }));
+    outputs.push(await runCli(['status', 'hello'], { cwd: dir, env: refused }));
+  }, 300_000); // twelve whole CLI runs: room on a busy machine
   afterAll(async () => {
     await s3.stop();
     removeFixtures();
@@ -54,9 +57,19 @@ describe('secrets never reach a file, an argv, or any output', () => {
   });
 
   it('a refused key is a one-line error without the key', () => {
-    const refused = outputs.slice(7);
+    const refused = outputs.slice(7, 10);
     expect(refused.map((o) => o.exitCode)).toEqual([1, 1, 1]);
     expect(refused[0]!.stderr).toMatch(/^error: the S3 endpoint http:\/\/127\.0\.0\.1:\d+ refused the backend credentials \(HTTP 403\)\nhint: check TOFU_BACKEND_S3_ACCESS_KEY and TOFU_BACKEND_S3_SECRET_KEY/);
+  });
+
+  it('status planned and read the state with the canary key, and names a refused one without it', () => {
+    const [ran, refused] = outputs.slice(10);
+    expect(ran!.exitCode).toBe(1); // drift: there is no cluster here
+    const [hello] = JSON.parse(ran!.stdout).stacks;
+    expect(hello).toMatchObject({ verdict: 'error', plan: { status: 'no-changes' }, state: { key: 'fixtures/hello/terraform.tfstate', lock: null }, drift: { status: 'failed' } });
+    expect(hello.state.serial).toBeGreaterThan(0);
+    expect(refused!.exitCode).toBe(1);
+    expect(refused!.stdout).toMatch(/^hello: state: the S3 endpoint http:\/\/127\.0\.0\.1:\d+ refused the backend credentials \(HTTP 403\)$/m);
   });
 
   it('no output contains a canary', () => {

@@ -33,6 +33,8 @@ export interface ConditionalWritesLayer {
   holdWrites(key: string): WriteHold;
   /** Conditional PUTs refused with 412, for tests that prove the layer was in play. */
   refused(): number;
+  /** Every object write (PUT, DELETE, POST) received so far, in order: "PUT key". */
+  writes(): string[];
   close(): Promise<void>;
 }
 
@@ -93,6 +95,7 @@ export async function startConditionalWritesLayer(upstreamPort: number, store: S
   const queues = new Map<string, Promise<void>>();
   const holds = new Map<string, { arrived: () => void; released: Promise<void> }>();
   let refused = 0;
+  const written: string[] = [];
 
   /** Runs `work` after every earlier write to the same key has finished. */
   function serialised(id: string, work: () => Promise<void>): Promise<void> {
@@ -113,6 +116,7 @@ export async function startConditionalWritesLayer(upstreamPort: number, store: S
       const target = objectOf(req.url ?? '/');
       const writes = req.method === 'PUT' || req.method === 'DELETE' || req.method === 'POST';
       if (!target || !writes) return void forward(req, res, upstreamPort, body);
+      written.push(`${req.method} ${target.key}`);
       void serialised(`${target.bucket}/${target.key}`, async () => {
         const hold = req.method === 'PUT' ? holds.get(target.key) : undefined;
         if (hold) {
@@ -134,6 +138,7 @@ export async function startConditionalWritesLayer(upstreamPort: number, store: S
   return {
     port: (server.address() as AddressInfo).port,
     refused: () => refused,
+    writes: () => [...written],
     holdWrites(key) {
       let arrived!: () => void;
       let release!: () => void;

@@ -7,7 +7,7 @@ import { copyFixture, removeFixtures } from './project.js';
 import { startConditionalWritesLayer, type S3rverStore, type WriteHold } from './s3-conditional-writes.js';
 import { startSignatureGate } from './s3-signature.js';
 import { startVersioningLayer } from './s3-versioning.js';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 const require = createRequire(import.meta.url);
 // s3rver is CommonJS; its account registry is how it learns key pairs beyond S3RVER/S3RVER.
@@ -29,10 +29,13 @@ export interface LocalS3 {
   authRefused(): number;
   /** Conditional PUTs the server refused with 412 (always 0 with conditionalWrites: false). */
   preconditionsRefused(): number;
+  /** Every object write received so far, "PUT key" / "DELETE key" (needs conditionalWrites, the default). */
+  writes(): string[];
   /** Holds PUTs to `key` until released (needs conditionalWrites, the default). */
   holdWrites(key: string): WriteHold;
   keys(prefix?: string): Promise<string[]>;
   read(key: string): Promise<string>;
+  write(key: string, body: string): Promise<void>;
   remove(key: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -77,6 +80,10 @@ export async function startLocalS3({
     },
     authRefused: () => gate.refused(),
     preconditionsRefused: () => layer?.refused() ?? 0,
+    writes() {
+      if (!layer) throw new Error('writes needs the conditional-writes layer (conditionalWrites: true)');
+      return layer.writes();
+    },
     holdWrites(key) {
       if (!layer) throw new Error('holdWrites needs the conditional-writes layer (conditionalWrites: true)');
       return layer.holdWrites(key);
@@ -88,6 +95,9 @@ export async function startLocalS3({
     async read(key) {
       const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return got.Body!.transformToString();
+    },
+    async write(key, body) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
     async remove(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
