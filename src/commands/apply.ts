@@ -3,7 +3,7 @@ import { prepareRun } from '../orchestrate/prepare.js';
 import type { StackResult } from '../orchestrate/report.js';
 import { describeSummary } from '../tofu/plan-summary.js';
 import { confirm } from '../ui/confirm.js';
-import { connectDrainTarget, drainAround, drainOptions, type DrainFlags, type DrainOptions, type DrainTarget } from '../kube/drain.js';
+import { connectDrainTarget, drainAround, drainOptions, parseDrainFlags, type DrainFlags, type DrainOptions, type DrainTarget } from '../kube/drain.js';
 import { FoundationError, RefusedError } from '../ui/errors.js';
 import { isCI, isInteractive, printErr } from '../ui/output.js';
 import { renderReport } from '../ui/run-output.js';
@@ -24,6 +24,7 @@ export async function run(global: GlobalOptions, names: string[], options: Apply
     );
   }
   const allowSkip = checkSkipDrain(options);
+  parseDrainFlags(options);
   const run = await prepareRun(global, names, options, 'apply');
   // The drain preflight is read-only: durations, context, API, CRDs, scale sets. It runs before any plan.
   const targets = new Map<string, { target: DrainTarget; options: DrainOptions }>();

@@ -1,6 +1,6 @@
 import { loadProject } from '../config/load.js';
 import { requireStack, resolveEnv } from '../config/resolve.js';
-import { connectDrainTarget, DRAIN_LEASE, drainOptions, drainScaleSets, restoreScaleSets, type DrainFlags } from '../kube/drain.js';
+import { connectDrainTarget, DRAIN_LEASE, drainOptions, drainScaleSets, parseDrainFlags, restoreScaleSets, type DrainFlags } from '../kube/drain.js';
 import { drainStatus, type DrainStatus } from '../kube/drain-status.js';
 import { acquireLease } from '../kube/lease.js';
 import { installSignalHandlers } from '../tofu/signals.js';
@@ -17,6 +17,7 @@ interface DrainOptions extends DrainFlags {
 export async function run(global: GlobalOptions, name: string, options: DrainOptions): Promise<number> {
   if (options.status && options.restore) throw new FoundationError('--status and --restore do not go together', 'pick one');
   if (options.json && !options.status) throw new FoundationError('--json goes with --status', `run "foundation drain ${name} --status --json"`);
+  parseDrainFlags(options);
   installSignalHandlers();
   const project = loadProject();
   const stack = requireStack(project, name);

@@ -82,15 +82,26 @@ export interface DrainFlags {
   apiOutage?: string;
 }
 
-/** The drain's durations: each flag, else the stack's apply.drain value (all checked before anything runs). */
+const FLAG_NAMES = { drainTimeout: '--drain-timeout', leaseWait: '--lease-wait', restoreBudget: '--restore-budget', apiOutage: '--api-outage' } as const;
+
+/** The duration flags given, in ms; checked before anything runs, whether or not a selected stack drains. */
+export function parseDrainFlags(flags: DrainFlags): Partial<Record<keyof DrainFlags, number>> {
+  const parsed: Partial<Record<keyof DrainFlags, number>> = {};
+  for (const key of Object.keys(FLAG_NAMES) as Array<keyof DrainFlags>) {
+    if (flags[key] !== undefined) parsed[key] = parseDuration(flags[key], FLAG_NAMES[key]);
+  }
+  return parsed;
+}
+
+/** The drain's durations: each flag, else the stack's apply.drain value. */
 export function drainOptions(config: DrainConfig, flags: DrainFlags): DrainOptions {
-  const pick = (flag: string | undefined, name: string, key: 'timeout' | 'restoreBudget' | 'apiOutage') =>
-    flag === undefined ? parseDuration(config[key], `apply.drain.${key}`) : parseDuration(flag, name);
+  const given = parseDrainFlags(flags);
+  const pick = (ms: number | undefined, key: 'timeout' | 'restoreBudget' | 'apiOutage') => ms ?? parseDuration(config[key], `apply.drain.${key}`);
   return {
-    timeoutMs: pick(flags.drainTimeout, '--drain-timeout', 'timeout'),
-    leaseWaitMs: flags.leaseWait === undefined ? undefined : parseDuration(flags.leaseWait, '--lease-wait'),
-    restoreBudgetMs: pick(flags.restoreBudget, '--restore-budget', 'restoreBudget'),
-    outageMs: pick(flags.apiOutage, '--api-outage', 'apiOutage'),
+    timeoutMs: pick(given.drainTimeout, 'timeout'),
+    leaseWaitMs: given.leaseWait,
+    restoreBudgetMs: pick(given.restoreBudget, 'restoreBudget'),
+    outageMs: pick(given.apiOutage, 'apiOutage'),
   };
 }
 
