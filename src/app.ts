@@ -30,6 +30,7 @@ export const commands = {
   'state-unlock': () => import('./commands/state-unlock.js'),
   'state-versions': () => import('./commands/state-versions.js'),
   'talosctl': () => import('./commands/talosctl.js'),
+  'version': () => import('./commands/version.js'),
 };
 
 export const withFailureReport = async () => (await import('./orchestrate/failed-run.js')).withFailureReport;

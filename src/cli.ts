@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import type { GlobalOptions } from './commands/options.js';
+import { buildInfo } from './util/build-info.js';
 import { requireWithCodeCache } from './util/code-cache.js';
 
 type App = typeof import('./app.js');
@@ -11,11 +11,9 @@ function loadApp(variant: string): App {
   return requireWithCodeCache<App>(fileURLToPath(new URL('./app.cjs', import.meta.url)), variant);
 }
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-
 const program = new Command('foundation')
   .description('Operator CLI for the platform team\'s OpenTofu stacks on Kubernetes')
-  .version(version, '-V, --version', 'print the version')
+  .version(buildInfo.version, '-V, --version', 'print the version')
   .addOption(new Option('--env <name>', 'environment (default: $ENV)'))
   .addOption(new Option('--context <name>', 'kube context (default: $KUBE_CONTEXT, then the stack/environment)'))
   .option('--debug', 'print stack traces on errors')
@@ -275,6 +273,12 @@ program
   .option('--mermaid', 'the dependency graph with progress, as a Mermaid flowchart')
   .option('--offline <file>', 'render a snapshot saved with --json instead of reading GitLab and the cluster')
   .action(action((app) => app.commands['roadmap']()));
+
+program
+  .command('version')
+  .description('foundation\'s version, build commit, Node and tofu (which binary, its version), for bug reports')
+  .option('--json', 'machine-readable output')
+  .action(action((app) => app.commands['version']()));
 
 // The pinned tools end with the tool's own exit code.
 const PASSTHROUGH_EXIT_CODES = (tool: string) =>
