@@ -47,6 +47,8 @@ const common = {
   inject: ['scripts/import-meta-url.js'],
   // src/util/build-info.ts: the version and commit are read here once, not on every run.
   define: { 'import.meta.url': 'importMetaUrl', FOUNDATION_VERSION: JSON.stringify(version), FOUNDATION_COMMIT: JSON.stringify(gitCommit()) },
+  // The shell completion scripts (src/completion/shell/), bundled as strings.
+  loader: { '.bash': 'text', '.zsh': 'text', '.fish': 'text' },
   logLevel: 'warning',
 };
 await Promise.all([

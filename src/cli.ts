@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import type { GlobalOptions } from './commands/options.js';
+import { SHELLS } from './completion/scripts.js';
 import { buildInfo } from './util/build-info.js';
 import { requireWithCodeCache } from './util/code-cache.js';
 
@@ -275,6 +276,12 @@ program
   .action(action((app) => app.commands['roadmap']()));
 
 program
+  .command('completion')
+  .description('print the shell completion script: source <(foundation completion bash); zsh and fish alike')
+  .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
+  .action(action((app) => app.commands['completion']()));
+
+program
   .command('version')
   .description('foundation\'s version, build commit, Node and tofu (which binary, its version), for bug reports')
   .option('--json', 'machine-readable output')
@@ -301,8 +308,12 @@ function addExitCodes(command: Command): void {
 addExitCodes(program);
 program.addHelpText('after', `\n${EXIT_CODES} plan and drift --detailed-exitcode: 2 means changes or drift.`);
 
+// `foundation __complete <shell> <words...>`: what the completion scripts run on each Tab
+// (completion/complete.ts). Not a commander command: commander would take the words being
+// completed for options of its own, and usage errors would land in the operator's prompt.
+if (process.argv[2] === '__complete') void loadApp('complete').complete().then((print) => print(program, process.argv.slice(3)));
 // A CommonJS bundle has no top-level await.
-program.parseAsync(process.argv).catch(async (error: unknown) => {
+else program.parseAsync(process.argv).catch(async (error: unknown) => {
   const { debug, color } = program.opts<{ debug?: boolean; color?: boolean }>();
   // Loaded only on an error: chalk is not needed on the way to a successful run.
   const reportError = await loadApp('error').reportError();
