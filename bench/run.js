@@ -114,6 +114,29 @@ const scenarios = {
     },
   },
 
+  completion: {
+    title: 'Completion: `foundation __complete` (what each Tab runs) against `node -e 0` and `--help`',
+    async setup() {
+      const opts = withCacheHome({ cwd: REPO_ROOT, env: benchEnv({}) }, 'this');
+      // No --before twin: an older build has no __complete.
+      const complete = (words, rowOpts = opts, suffix = '') => command(`node bin/foundation.js __complete bash ${words.join(' ')}${suffix}`, NODE, [CLI, '__complete', 'bash', ...words], rowOpts);
+      return {
+        commands: [
+          command('node -e 0', NODE, ['-e', '0'], opts),
+          command('node bin/foundation.js --help', NODE, [CLI, '--help'], opts),
+          complete(['pl']),
+          complete(['plan', 'a']),
+          complete(['plan', 'a'], { ...opts, env: { ...opts.env, HOME: NO_CACHE, XDG_CACHE_HOME: NO_CACHE } }, ' (no caches)'),
+        ],
+        notes: [
+          `cwd: the repository root (${countStacks()} stacks); \`pl\` needs only the command tree, \`plan a\` the stack names too (the configuration cache, src/config/cache.ts)`,
+          'each row is what one Tab costs: bash runs `foundation __complete bash <words>` and waits for it; the last row parses foundation.yaml and the stack files and compiles without V8\'s code cache, as the first Tab after a change does (the parse part) or on a machine where no cache can be written',
+        ],
+        async teardown() {},
+      };
+    },
+  },
+
   wrapper: {
     title: 'Wrapper overhead: `foundation plan hello` against the direct tofu `plan` it runs',
     setup: () =>
@@ -424,13 +447,13 @@ const scenarios = {
         return {
           commands: [
             command('node bin/foundation.js stacks --json', NODE, [CLI, 'stacks', '--json'], { cwd: dir, env: doctorEnv }),
-            command(`${tofu.name} -version`, tofu.path, ['-version'], { cwd: dir, env: doctorEnv }),
+            command(`${tofu.name} version -json`, tofu.path, ['version', '-json'], { cwd: dir, env: doctorEnv }),
             command('kubectl version --client -o json', 'kubectl', ['version', '--client', '-o', 'json'], { cwd: dir, env: doctorEnv }),
             command('node bin/foundation.js doctor', NODE, [CLI, 'doctor'], { cwd: dir, env: doctorEnv, okCodes: [1] }),
           ],
           notes: [
             `fixture: a copy of tests/fixtures/basic; s3rver in the benchmark's own process (versioning reads as off; If-None-Match ignored, so the probe warns)`,
-            'doctor runs tofu -version, kubectl, talosctl (absent here) and just --version in parallel with HeadBucket, GetBucketVersioning, two probe PUTs and the probe DELETE',
+            'doctor runs tofu version -json, kubectl, talosctl (absent here) and just --version in parallel with HeadBucket, GetBucketVersioning, two probe PUTs and the probe DELETE',
             'exit 1 is expected: the kubeconfig is empty, so the contexts test-dev and test-staging are missing',
           ],
           teardown,

@@ -9,9 +9,25 @@
 // CommonJS, because Node 20 has a code cache for CommonJS only. Inside app.cjs every lazy
 // import() stays lazy (esbuild initializes a module on its first import), and the heavy
 // libraries stay external, required from node_modules only on the paths that use them.
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, realpathSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+/**
+ * The git commit this build is made from, for `foundation version` (bug reports); "unknown"
+ * when the folder is not the top of a git checkout (an unpacked tarball, perhaps inside
+ * someone else's repository, whose commit would be the wrong one).
+ */
+function gitCommit() {
+  try {
+    const [top, commit] = execFileSync('git', ['rev-parse', '--show-toplevel', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n');
+    return realpathSync(top) === realpathSync('.') && /^[0-9a-f]{40}$/.test(commit) ? commit : 'unknown';
+  } catch {
+    return 'unknown'; // no git, or not a checkout
+  }
+}
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 rmSync('dist', { recursive: true, force: true });
 const common = {
   outdir: 'dist',
@@ -29,7 +45,10 @@ const common = {
   sourcemap: true,
   sourcesContent: false,
   inject: ['scripts/import-meta-url.js'],
-  define: { 'import.meta.url': 'importMetaUrl' },
+  // src/util/build-info.ts: the version and commit are read here once, not on every run.
+  define: { 'import.meta.url': 'importMetaUrl', FOUNDATION_VERSION: JSON.stringify(version), FOUNDATION_COMMIT: JSON.stringify(gitCommit()) },
+  // The shell completion scripts (src/completion/shell/), bundled as strings.
+  loader: { '.bash': 'text', '.zsh': 'text', '.fish': 'text' },
   logLevel: 'warning',
 };
 await Promise.all([

@@ -13,6 +13,7 @@ export const commands = {
   'cluster-health': () => import('./commands/cluster-health.js'),
   'cluster-kubeconfig': () => import('./commands/cluster-kubeconfig.js'),
   'cluster-status': () => import('./commands/cluster-status.js'),
+  'completion': () => import('./commands/completion.js'),
   'doctor': () => import('./commands/doctor.js'),
   'drain': () => import('./commands/drain.js'),
   'drift': () => import('./commands/drift.js'),
@@ -33,7 +34,9 @@ export const commands = {
   'state-unlock': () => import('./commands/state-unlock.js'),
   'state-versions': () => import('./commands/state-versions.js'),
   'talosctl': () => import('./commands/talosctl.js'),
+  'version': () => import('./commands/version.js'),
 };
 
 export const withFailureReport = async () => (await import('./orchestrate/failed-run.js')).withFailureReport;
+export const complete = async () => (await import('./completion/complete.js')).printCompletions;
 export const reportError = async () => (await import('./ui/report-error.js')).reportError;

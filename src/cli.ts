@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import type { GlobalOptions } from './commands/options.js';
+import { SHELLS } from './completion/scripts.js';
+import { buildInfo } from './util/build-info.js';
 import { requireWithCodeCache } from './util/code-cache.js';
 
 type App = typeof import('./app.js');
@@ -11,11 +12,9 @@ function loadApp(variant: string): App {
   return requireWithCodeCache<App>(fileURLToPath(new URL('./app.cjs', import.meta.url)), variant);
 }
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-
 const program = new Command('foundation')
   .description('Operator CLI for the platform team\'s OpenTofu stacks on Kubernetes')
-  .version(version, '-V, --version', 'print the version')
+  .version(buildInfo.version, '-V, --version', 'print the version')
   .addOption(new Option('--env <name>', 'environment (default: $ENV)'))
   .addOption(new Option('--context <name>', 'kube context (default: $KUBE_CONTEXT, then the stack/environment)'))
   .option('--debug', 'print stack traces on errors')
@@ -327,6 +326,18 @@ program
   .option('--offline <file>', 'render a snapshot saved with --json instead of reading GitLab and the cluster')
   .action(action((app) => app.commands['roadmap']()));
 
+program
+  .command('completion')
+  .description('print the shell completion script: source <(foundation completion bash); zsh and fish alike')
+  .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
+  .action(action((app) => app.commands['completion']()));
+
+program
+  .command('version')
+  .description('foundation\'s version, build commit, Node and tofu (which binary, its version), for bug reports')
+  .option('--json', 'machine-readable output')
+  .action(action((app) => app.commands['version']()));
+
 // The pinned tools end with the tool's own exit code.
 const PASSTHROUGH_EXIT_CODES = (tool: string) =>
   `Exit codes: ${tool}'s own; 1 when foundation cannot start it (bad input), 3 when an argument would aim it elsewhere.`;
@@ -348,8 +359,12 @@ function addExitCodes(command: Command): void {
 addExitCodes(program);
 program.addHelpText('after', `\n${EXIT_CODES} plan and drift --detailed-exitcode: 2 means changes or drift.`);
 
+// `foundation __complete <shell> <words...>`: what the completion scripts run on each Tab
+// (completion/complete.ts). Not a commander command: commander would take the words being
+// completed for options of its own, and usage errors would land in the operator's prompt.
+if (process.argv[2] === '__complete') void loadApp('complete').complete().then((print) => print(program, process.argv.slice(3)));
 // A CommonJS bundle has no top-level await.
-program.parseAsync(process.argv).catch(async (error: unknown) => {
+else program.parseAsync(process.argv).catch(async (error: unknown) => {
   const { debug, color } = program.opts<{ debug?: boolean; color?: boolean }>();
   // Loaded only on an error: chalk is not needed on the way to a successful run.
   const reportError = await loadApp('error').reportError();

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The whole foundation flow against a throwaway S3-compatible server on loopback:
 // backend materialize, init, plan, apply, plan again. No cloud, no credentials of yours.
+// FOUNDATION_BIN names the foundation executable to run (an installed package's, say);
+// by default this checkout's bin/foundation.js.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import S3rver from 's3rver';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.join(here, '..', '..', 'bin', 'foundation.js');
+const cli = process.env.FOUNDATION_BIN ? [process.env.FOUNDATION_BIN] : [process.execPath, path.join(here, '..', '..', 'bin', 'foundation.js')];
 const data = mkdtempSync(path.join(tmpdir(), 'foundation-sandbox-s3-'));
 const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: data, configureBuckets: [{ name: 'sandbox-state' }] });
 const { port } = await server.run();
@@ -36,13 +38,15 @@ const steps = [
 ];
 
 let failed = false;
+console.log(`sandbox: foundation is ${cli.at(-1)}`);
 try {
   for (const step of steps) {
     console.log(`\n$ foundation ${step.args.join(' ')}`);
     // Asynchronous on purpose: the S3 server lives in this process's event loop.
-    const child = spawn(process.execPath, [cli, ...step.args], { cwd: here, env, stdio: 'inherit' });
-    const [status] = await once(child, 'exit');
-    console.log(`(exit ${status})`);
+    const child = spawn(cli[0], [...cli.slice(1), ...step.args], { cwd: here, env, stdio: 'inherit' });
+    // `once` rejects when the executable cannot start (FOUNDATION_BIN naming nothing, say).
+    const [status] = await once(child, 'exit').catch((error) => [`not started (${error.message})`]);
+    if (typeof status === 'number') console.log(`(exit ${status})`);
     if (!step.expect.includes(status)) {
       console.error(`sandbox: expected exit ${step.expect.join(' or ')}, got ${status}`);
       failed = true;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { execa } from 'execa';
 import { findTofuBinary } from '../tofu/binary.js';
+import { tofuVersion } from '../tofu/version.js';
 import { executable } from '../util/executable.js';
 import type { Check } from './check.js';
 
@@ -18,8 +19,7 @@ export async function tofuCheck(): Promise<Check> {
   } catch (error) {
     return { check: 'tofu', status: 'fail', detail: (error as Error).message };
   }
-  const out = await versionOutput(tofu.path, ['-version']);
-  const version = /(?:OpenTofu|Terraform) v(\S+)/.exec(out ?? '')?.[1];
+  const version = (await tofuVersion(tofu))?.version;
   if (!version) return { check: 'tofu', status: 'fail', detail: `${tofu.path} did not print a version` };
   const fallback = tofu.name === 'terraform' ? ' (tofu not found: terraform stands in)' : '';
   return { check: 'tofu', status: 'ok', detail: `${tofu.name} ${version} at ${tofu.path}${fallback}` };

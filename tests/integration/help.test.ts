@@ -18,6 +18,7 @@ describe('help and small things', () => {
       ['stacks'], ['graph'], ['state', 'key'], ['state', 'lock'], ['state', 'unlock'], ['state', 'versions'], ['state', 'pull'], ['state', 'restore'],
       ['state', 'migrate'], ['backend', 'materialize'], ['init'], ['apply'], ['drain'], ['doctor'], ['roadmap'],
       ['cluster', 'config'], ['cluster', 'apply'], ['cluster', 'bootstrap'], ['cluster', 'health'], ['cluster', 'kubeconfig'], ['cluster', 'status'],
+      ['completion'], ['version'],
     ];
     for (const command of commands) {
       const help = await runCli([...command, '--help'], { cwd: REPO_ROOT });
