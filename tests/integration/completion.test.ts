@@ -58,7 +58,7 @@ describe('foundation __complete (what the scripts run on each Tab)', () => {
     // given once, not offered again; --only collects, so it is
     expect(await offered(['plan', '--detailed-exitcode', '--de'])).toEqual(['--debug']);
     expect(await offered(['apply', '--only', 'a*', '--on'])).toEqual(['--only']);
-    expect(await offered(['help', 'sta'])).toEqual(['stacks', 'state']);
+    expect(await offered(['help', 'sta'])).toEqual(['stacks', 'state', 'status']);
     expect(await offered(['state', 'help', 'v'])).toEqual(['versions']);
     expect(await offered(['completion', ''])).toEqual(['bash', 'zsh', 'fish']);
   });
