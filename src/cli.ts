@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Argument, Command, Option } from 'commander';
-import type { GlobalOptions } from './commands/options.js';
+import type { GlobalOptions } from './config/global-options.js';
 import { SHELLS } from './completion/scripts.js';
 import { buildInfo } from './util/build-info.js';
 import { requireWithCodeCache } from './util/code-cache.js';

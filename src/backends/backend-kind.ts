@@ -1,4 +1,4 @@
-import type { Stack } from '../config/load.js';
+import type { Stack } from '../config/project.js';
 import { FoundationError } from '../ui/errors.js';
 
 export type BackendKind = 's3' | 'gitlab-http';

@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Stack } from '../config/load.js';
+import type { Stack } from '../config/project.js';
 import { requireStateKey } from '../config/resolve.js';
 import { GENERATED_BACKEND_BLOCK, declaredBackend, rootModuleFiles } from '../tofu/root-module.js';
 import { FoundationError } from '../ui/errors.js';

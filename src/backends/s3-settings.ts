@@ -1,4 +1,4 @@
-import type { Project } from '../config/load.js';
+import type { Project } from '../config/project.js';
 import type { BackendEnvNames } from '../config/schema.js';
 import { FoundationError } from '../ui/errors.js';
 import { registerSecret } from '../ui/redact.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Project } from '../config/load.js';
-import { PROJECT_FILE } from '../config/load.js';
+import type { Project } from '../config/project.js';
+import { PROJECT_FILE } from '../config/project.js';
 import { closest } from '../config/resolve.js';
 import type { ClusterConfig, ContractClusterConfig } from '../config/schema.js';
 import { FoundationError } from '../ui/errors.js';

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Project } from '../config/load.js';
+import type { Project } from '../config/project.js';
 import { FoundationError } from '../ui/errors.js';
 import { tempPathFor } from '../util/atomic-write.js';
 import { genConfigArgs, genSecretsArgs } from './argv.js';

@@ -3,7 +3,7 @@
 // rules; `cluster status` reads the live API once and judges each claim, one line each.
 // Read-only: nodes, namespaces and the Ingresses the rules name, with LISTs.
 import { BlockList, isIP } from 'node:net';
-import type { Project } from '../config/load.js';
+import type { Project } from '../config/project.js';
 import type { ContractClusterConfig } from '../config/schema.js';
 import { connectKube } from '../kube/client.js';
 import { listAll, type ApiResource, type LiveObject } from '../kube/list.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { Project } from '../config/load.js';
+import type { Project } from '../config/project.js';
 import { FoundationError } from '../ui/errors.js';
 import { registerSecret } from '../ui/redact.js';
 import type { Cluster } from './clusters.js';

@@ -7,7 +7,7 @@ import { connectDrainTarget, drainAround, drainOptions, parseDrainFlags, type Dr
 import { FoundationError, RefusedError } from '../ui/errors.js';
 import { isCI, isInteractive, printErr } from '../ui/output.js';
 import { renderReport } from '../ui/run-output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 type ApplyOptions = ApplyRunOptions & DrainFlags & { skipDrain?: boolean };
 

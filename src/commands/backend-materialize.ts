@@ -5,7 +5,7 @@ import { loadProject } from '../config/load.js';
 import { resolveEnv } from '../config/resolve.js';
 import { selectStacks, type Selection } from '../orchestrate/select.js';
 import { printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(global: GlobalOptions, names: string[], options: Selection): Promise<number> {
   const project = loadProject();

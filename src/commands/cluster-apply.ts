@@ -4,7 +4,7 @@ import { describeNode, requireCluster, selectNodes } from '../cluster/clusters.j
 import { loadProject } from '../config/load.js';
 import { FoundationError } from '../ui/errors.js';
 import { printErr, printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 interface ApplyOptions {
   node?: string;

@@ -3,7 +3,7 @@ import { bootstrapCluster } from '../cluster/bootstrap.js';
 import { requireCluster } from '../cluster/clusters.js';
 import { loadProject } from '../config/load.js';
 import { printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(_global: GlobalOptions, name: string): Promise<number> {
   const project = loadProject();

@@ -4,7 +4,7 @@ import { requireCluster } from '../cluster/clusters.js';
 import { generateClusterConfig } from '../cluster/config.js';
 import { loadProject } from '../config/load.js';
 import { printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(_global: GlobalOptions, name: string, options: { newSecrets?: boolean }): Promise<number> {
   const project = loadProject();

@@ -4,7 +4,7 @@ import { clusterHealth } from '../cluster/health.js';
 import { loadProject } from '../config/load.js';
 import { printJson, printOut } from '../ui/output.js';
 import { parseDuration } from '../util/duration.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(_global: GlobalOptions, name: string, options: { wait: string; json?: boolean }): Promise<number> {
   parseDuration(options.wait, '--wait');

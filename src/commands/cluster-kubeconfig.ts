@@ -3,7 +3,7 @@ import { requireCluster } from '../cluster/clusters.js';
 import { fetchKubeconfig } from '../cluster/kubeconfig.js';
 import { loadProject } from '../config/load.js';
 import { printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(_global: GlobalOptions, name: string, options: { output?: string }): Promise<number> {
   const project = loadProject();

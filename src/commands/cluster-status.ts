@@ -4,7 +4,7 @@ import { contractStatus, type ContractStatus } from '../cluster/contract.js';
 import { clusterStatus } from '../cluster/status.js';
 import { loadProject } from '../config/load.js';
 import { formatTable, printErr, printJson, printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(_global: GlobalOptions, name: string, options: { json?: boolean }): Promise<number> {
   const project = loadProject();

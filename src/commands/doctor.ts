@@ -1,6 +1,6 @@
 import { runDoctor } from '../doctor/run.js';
 import { printJson, printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(global: GlobalOptions, options: { json?: boolean }): Promise<number> {
   const report = await runDoctor(global);

@@ -6,7 +6,7 @@ import { acquireLease } from '../kube/lease.js';
 import { installSignalHandlers } from '../tofu/signals.js';
 import { FoundationError } from '../ui/errors.js';
 import { formatTable, printJson, printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 interface DrainOptions extends DrainFlags {
   status?: boolean;

@@ -1,7 +1,7 @@
 import { acceptDrift, type AcceptOptions } from '../drift/accept.js';
 import { describeAcceptance } from '../drift/acceptance.js';
 import { printErr, printJson, printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(global: GlobalOptions, stack: string, object: string, options: AcceptOptions & { json?: boolean }): Promise<number> {
   const result = await acceptDrift(global, stack, object, options);

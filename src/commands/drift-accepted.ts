@@ -3,7 +3,7 @@ import type { AcceptanceRecord } from '../drift/stack-drift.js';
 import type { Selection } from '../orchestrate/select.js';
 import { formatTable, printErr, printJson, printOut } from '../ui/output.js';
 import { formatDuration } from '../util/duration.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(global: GlobalOptions, names: string[], options: Omit<Selection, 'names'> & { stateFile?: string; json?: boolean }): Promise<number> {
   const report = await listAcceptances(global, names, options);

@@ -2,7 +2,7 @@ import { loadProject } from '../config/load.js';
 import { stackGraph } from '../orchestrate/graph.js';
 import { FoundationError } from '../ui/errors.js';
 import { printJson, printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(_global: GlobalOptions, options: { json?: boolean; dot?: boolean }): Promise<number> {
   if (options.json && options.dot) throw new FoundationError('--json and --dot do not go together', 'pick one: "foundation graph --json" or "foundation graph --dot"');

@@ -1,11 +1,11 @@
-import { initLegacy, wantsLegacyInit } from '../orchestrate/legacy-init.js';
+import { initLegacy, wantsLegacyInit } from '../state/legacy-init.js';
 import { prepareRun, type RunOptions } from '../orchestrate/prepare.js';
 import { schedule } from '../orchestrate/scheduler.js';
 import { initStack } from '../orchestrate/stack-workflow.js';
 import { EXIT } from '../ui/errors.js';
 import { printJson, printOut } from '../ui/output.js';
 import { renderReport } from '../ui/run-output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(global: GlobalOptions, names: string[], options: RunOptions & { force?: boolean; legacy?: boolean }): Promise<number> {
   if (wantsLegacyInit(global, names, options)) {

@@ -2,10 +2,11 @@ import { execa } from 'execa';
 import { findKubectl } from '../cluster/binary.js';
 import { requireAnyCluster } from '../cluster/clusters.js';
 import { KUBECTL_AIMING, pinnedKubectlArgs, refuseAiming, splitPassthrough } from '../cluster/pinning.js';
-import { loadProject, type Project } from '../config/load.js';
+import { loadProject } from '../config/load.js';
+import { type Project } from '../config/project.js';
 import { kubeContextFor, requireStack, resolveEnv } from '../config/resolve.js';
 import { FoundationError } from '../ui/errors.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 const USAGE = 'run "foundation kubectl <stack> -- <kubectl args>" or "foundation kubectl --cluster <cluster> -- <kubectl args>"';
 

@@ -6,7 +6,7 @@ import { planOutcome, planStack } from '../orchestrate/stack-workflow.js';
 import { FoundationError } from '../ui/errors.js';
 import { printOut } from '../ui/output.js';
 import { renderReport } from '../ui/run-output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(global: GlobalOptions, names: string[], options: RunOptions & { out?: string; detailedExitcode?: boolean }): Promise<number> {
   if (options.out && names.length !== 1) throw new FoundationError('--out takes exactly one named stack', 'plan several stacks without --out: each plan goes to .foundation/plans/<env>/<stack>.tfplan');

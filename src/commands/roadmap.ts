@@ -5,7 +5,7 @@ import { renderText } from '../roadmap/render-text.js';
 import { readSnapshot } from '../roadmap/snapshot.js';
 import { FoundationError } from '../ui/errors.js';
 import { printErr, printJson, printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 interface RoadmapOptions {
   json?: boolean;

@@ -5,7 +5,7 @@ import { dependencyOrder } from '../orchestrate/graph.js';
 import { selectStacks, type Selection } from '../orchestrate/select.js';
 import { FoundationError } from '../ui/errors.js';
 import { formatTable, printJson, printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(global: GlobalOptions, options: Selection & { json?: boolean; matrix?: boolean }): Promise<number> {
   const project = loadProject();

@@ -1,7 +1,7 @@
 import { loadProject } from '../config/load.js';
 import { requireStack, requireStateKey, resolveEnv } from '../config/resolve.js';
 import { printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(global: GlobalOptions, name: string): Promise<number> {
   const project = loadProject();

@@ -1,7 +1,7 @@
-import { lockAgeMs } from '../backends/s3-lock.js';
-import { describeLock, findStateLock, noLockError } from '../orchestrate/state-lock.js';
+import { lockAgeMs } from '../state/s3-lock.js';
+import { describeLock, findStateLock, noLockError } from '../state/lock.js';
 import { formatTable, printJson, printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(global: GlobalOptions, name: string, options: { json?: boolean }): Promise<number> {
   const target = await findStateLock(global, name);

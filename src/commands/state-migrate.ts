@@ -1,7 +1,7 @@
-import { migrateState } from '../orchestrate/state-migrate.js';
+import { migrateState } from '../state/migrate.js';
 import { FoundationError } from '../ui/errors.js';
 import { printErr, printJson, printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(global: GlobalOptions, name: string, options: { from: string; to: string; json?: boolean }): Promise<number> {
   if (options.from !== 'gitlab-http' || options.to !== 's3') {

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { backendKindFor, legacyNotice } from '../backends/backend-kind.js';
 import { gitlabStateLocation, readGitlabCredentials } from '../backends/gitlab-http.js';
-import { fetchGitlabState } from '../backends/gitlab-state-api.js';
-import { openStackState, pullState } from '../backends/state-ops.js';
+import { fetchGitlabState } from '../state/gitlab-state-api.js';
+import { openStackState, pullState } from '../state/versions.js';
 import { loadProject } from '../config/load.js';
 import { requireStack, resolveEnv } from '../config/resolve.js';
 import { FoundationError } from '../ui/errors.js';
 import { printErr } from '../ui/output.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 /** Prints a state (or writes it 0600 with --out: states hold secrets). Legacy stacks read it from GitLab. */
 export async function run(global: GlobalOptions, name: string, options: { versionId?: string; out?: string }): Promise<number> {

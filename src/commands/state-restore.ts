@@ -1,8 +1,8 @@
-import { applyRestore, openStackState, planRestore } from '../backends/state-ops.js';
+import { applyRestore, openStackState, planRestore } from '../state/versions.js';
 import { confirm } from '../ui/confirm.js';
 import { FoundationError } from '../ui/errors.js';
 import { isInteractive, printErr, printJson, printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(global: GlobalOptions, name: string, options: { versionId: string; yes?: boolean; json?: boolean }): Promise<number> {
   if (!options.yes && !isInteractive()) {

@@ -1,10 +1,10 @@
-import { lockAgeMs } from '../backends/s3-lock.js';
-import { describeLock, findStateLock, forceUnlock, noLockError, UNLOCK_MIN_AGE_MS } from '../orchestrate/state-lock.js';
+import { lockAgeMs } from '../state/s3-lock.js';
+import { describeLock, findStateLock, forceUnlock, noLockError, UNLOCK_MIN_AGE_MS } from '../state/lock.js';
 import { confirm } from '../ui/confirm.js';
 import { FoundationError, RefusedError } from '../ui/errors.js';
 import { isCI, isInteractive, printErr, printOut } from '../ui/output.js';
 import { formatDuration } from '../util/duration.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(global: GlobalOptions, name: string, options: { force?: boolean }): Promise<number> {
   const target = await findStateLock(global, name);

@@ -1,6 +1,6 @@
-import { openStackState, stateVersions } from '../backends/state-ops.js';
+import { openStackState, stateVersions } from '../state/versions.js';
 import { formatTable, printJson, printOut } from '../ui/output.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(global: GlobalOptions, name: string, options: { json?: boolean }): Promise<number> {
   const state = await openStackState(global, name);

@@ -4,7 +4,7 @@ import { runStatus, type StatusOptions } from '../status/run.js';
 import { FoundationError } from '../ui/errors.js';
 import { printJson, printOut } from '../ui/output.js';
 import { redact } from '../ui/redact.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 export async function run(global: GlobalOptions, names: string[], options: StatusOptions & { json?: boolean; markdown?: boolean }): Promise<number> {
   if (options.json && options.markdown) throw new FoundationError('--json and --markdown do not go together', 'pick one output format');

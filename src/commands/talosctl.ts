@@ -5,7 +5,7 @@ import { requireCluster, requireConfigFile, selectNodes } from '../cluster/clust
 import { refuseAiming, splitPassthrough, TALOSCTL_AIMING, withPinned } from '../cluster/pinning.js';
 import { loadProject } from '../config/load.js';
 import { FoundationError } from '../ui/errors.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 const USAGE = 'run "foundation talosctl <cluster> [--node N] -- <talosctl args>"';
 

@@ -2,7 +2,7 @@ import { findTofuBinary } from '../tofu/binary.js';
 import { tofuVersion } from '../tofu/version.js';
 import { printJson, printOut } from '../ui/output.js';
 import { buildInfo } from '../util/build-info.js';
-import type { GlobalOptions } from './options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 
 /** The README's "foundation version" shape: every key always present, null when unknown. */
 interface VersionReport {

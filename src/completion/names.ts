@@ -1,4 +1,5 @@
-import { loadProject, type Project } from '../config/load.js';
+import { loadProject } from '../config/load.js';
+import { type Project } from '../config/project.js';
 
 /** One word the shell may offer, with what zsh and fish show beside it. */
 export interface Candidate {

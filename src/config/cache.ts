@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { ensureCacheHome, foundationCachePath } from '../util/cache-home.js';
-import { PROJECT_FILE, STACK_FILE, type Project, type Stack } from './load.js';
+import { PROJECT_FILE, STACK_FILE, type Project, type Stack } from './project.js';
 import type { FoundationFile } from './schema.js';
 
 /**

@@ -2,30 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { FoundationError } from '../ui/errors.js';
 import { cachedProject, cacheProject } from './cache.js';
-import type { FoundationFile, StackFile } from './schema.js';
-
-export const PROJECT_FILE = 'foundation.yaml';
-export const STACK_FILE = 'stack.yaml';
-
-export interface Stack {
-  name: string;
-  /** Absolute path of stacks/<name>. */
-  dir: string;
-  /** stack.yaml relative to the project, for messages. */
-  file: string;
-  /** Absolute path of the OpenTofu root module. */
-  rootDir: string;
-  /** The root module relative to the project, for messages and listings. */
-  rootRel: string;
-  spec: StackFile;
-}
-
-export interface Project {
-  dir: string;
-  config: FoundationFile;
-  /** Stacks by name, in directory order; dependency order comes from orchestrate/graph. */
-  stacks: Map<string, Stack>;
-}
+import { PROJECT_FILE, type Project } from './project.js';
 
 /** The nearest directory at or above `start` that holds foundation.yaml. */
 export function findProjectDir(start: string): string {

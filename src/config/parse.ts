@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as v from 'valibot';
 import { parseDocument } from 'yaml';
 import { FoundationError } from '../ui/errors.js';
-import { PROJECT_FILE, STACK_FILE, type Project, type Stack } from './load.js';
+import { PROJECT_FILE, STACK_FILE, type Project, type Stack } from './project.js';
 import { foundationFileSchema, stackFileSchema, type FoundationFile, type StackFile } from './schema.js';
 
 /** Reads and validates foundation.yaml and the stack files of the project in `dir` (config/load.ts caches the result). */

@@ -1,5 +1,5 @@
 import { FoundationError } from '../ui/errors.js';
-import { PROJECT_FILE, type Project, type Stack } from './load.js';
+import { PROJECT_FILE, type Project, type Stack } from './project.js';
 
 /** ENV from --env, else the ENV variable. Must be one foundation.yaml defines. */
 export function resolveEnv(project: Project, flag: string | undefined, env = process.env): string {

@@ -1,4 +1,4 @@
-import type { Project } from '../config/load.js';
+import type { Project } from '../config/project.js';
 import { environmentContext, kubeContextFor } from '../config/resolve.js';
 import { connectKube, kubeError, withPolicy } from '../kube/client.js';
 import { DEFAULT_POLICY } from '../kube/request-policy.js';

@@ -1,8 +1,9 @@
 import { backendKindFor } from '../backends/backend-kind.js';
 import { readGitlabCredentials } from '../backends/gitlab-http.js';
 import { backendEnvNames, readS3Settings } from '../backends/s3-settings.js';
-import type { GlobalOptions } from '../commands/options.js';
-import { loadProject, type Project } from '../config/load.js';
+import type { GlobalOptions } from '../config/global-options.js';
+import { loadProject } from '../config/load.js';
+import { type Project } from '../config/project.js';
 import { resolveEnv } from '../config/resolve.js';
 import type { BackendEnvNames } from '../config/schema.js';
 import { EXIT } from '../ui/errors.js';

@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../backends/s3-client.js';
 import { probeBucket } from '../backends/s3-probe.js';
 import type { S3Credentials, S3Location } from '../backends/s3-settings.js';
-import { bucketVersioning, listVersions } from '../backends/s3-state.js';
+import { bucketVersioning, listVersions } from '../state/s3-state.js';
 import type { BackendEnvNames } from '../config/schema.js';
 import type { Check } from './check.js';
 

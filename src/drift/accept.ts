@@ -3,13 +3,14 @@
 // own drift run, so only objects the stack's state manages can be accepted, and without
 // --path the acceptance names exactly the fields that drift now.
 import { hostname, userInfo } from 'node:os';
-import type { GlobalOptions } from '../commands/options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 import { loadProject } from '../config/load.js';
 import { requireStack, resolveEnv } from '../config/resolve.js';
 import { apiStatus } from '../kube/client.js';
 import { collectionPath, getJson, mergePatchJson, type ApiResource, type LiveObject } from '../kube/list.js';
 import { FoundationError } from '../ui/errors.js';
-import { ACCEPT_ANNOTATION, MAX_ACCEPT_MS, parseAcceptances, type StoredAcceptance } from './acceptance.js';
+import { MAX_ACCEPT_MS, parseAcceptances, type StoredAcceptance } from './acceptance.js';
+import { ACCEPT_ANNOTATION } from './diff.js';
 import { parsePointer, toPointer } from './pointer.js';
 import { driftSession } from './run.js';
 import type { ManagedObject, ObjectDrift } from './stack-drift.js';

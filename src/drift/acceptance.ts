@@ -5,11 +5,9 @@
 // those fields as accepted until the time has passed, and as drift flagged "acceptance
 // expired" after. An acceptance covers the fields it names and what lies below them,
 // never anything else, and never a missing object (there is nothing to annotate).
-import type { FieldDiff, SecretDataDiff } from './compare.js';
+import { ACCEPT_ANNOTATION, type FieldAcceptance, type FieldDiff, type SecretDataDiff } from './diff.js';
 import { parsePointer, toPointer } from './pointer.js';
 
-/** The annotation holding an object's acceptances: JSON, a list of StoredAcceptance. */
-export const ACCEPT_ANNOTATION = 'foundation/drift-accepted';
 /** The longest an acceptance may run: drift accepted for longer is a change to make in code. */
 export const MAX_ACCEPT_MS = 30 * 24 * 3_600_000;
 
@@ -25,14 +23,6 @@ export interface StoredAcceptance {
   until: string;
 }
 
-/** What a drifted field shows of the acceptance that covers it. */
-export interface FieldAcceptance {
-  by: string;
-  reason: string;
-  acceptedAt: string;
-  until: string;
-  expired: boolean;
-}
 
 /** The object's acceptances as read from its annotation, or why they could not be read. */
 export type ParsedAcceptances = { acceptances: StoredAcceptance[] } | { error: string };

@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../commands/options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 import { aggregateExitCode } from '../orchestrate/report.js';
 import type { Selection } from '../orchestrate/select.js';
 import { EXIT, type ExitCode } from '../ui/errors.js';

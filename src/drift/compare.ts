@@ -1,26 +1,9 @@
-import type { FieldAcceptance } from './acceptance.js';
+import type { FieldDiff, SecretDataDiff } from './diff.js';
 import { isIgnored, isPlatformKey } from './ignore.js';
 import { toPointer } from './pointer.js';
 import { isZeroValue, sameScalar } from './normalise.js';
 
 /** One field that differs; an absent side is left out (undefined). */
-export interface FieldDiff {
-  path: string;
-  expected?: unknown;
-  live?: unknown;
-  /** The acceptance covering the field (see acceptance.ts): on a field still counted as drift, an expired one. */
-  acceptance?: FieldAcceptance;
-}
-
-/** A Secret's data compared by hash: key names only, never a value. */
-export interface SecretDataDiff {
-  changed: string[];
-  added: string[];
-  removed: string[];
-  /** Keys above whose acceptance has expired. */
-  acceptanceExpired?: Array<{ key: string; acceptance: FieldAcceptance }>;
-}
-
 export interface ObjectDiff {
   fields: FieldDiff[];
   secretData?: SecretDataDiff;

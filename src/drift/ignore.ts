@@ -5,7 +5,7 @@
 // name and namespace are anchored regular expressions, plus label and annotation
 // selectors. A rule without a target applies to every object.
 
-import { ACCEPT_ANNOTATION } from './acceptance.js';
+import { ACCEPT_ANNOTATION } from './diff.js';
 import { parsePointer } from './pointer.js';
 
 export { parsePointer, toPointer } from './pointer.js';

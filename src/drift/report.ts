@@ -1,7 +1,7 @@
 import type { ExitCode } from '../ui/errors.js';
 import { formatTable } from '../ui/output.js';
 import { describeAcceptance } from './acceptance.js';
-import type { FieldDiff } from './compare.js';
+import type { FieldDiff } from './diff.js';
 import { describe, type ObjectDrift, type StackDriftResult } from './stack-drift.js';
 
 export interface StackDriftReport extends Partial<StackDriftResult> {

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { readStackState } from '../backends/s3-state.js';
+import { readStackState } from '../state/s3-state.js';
 import { backendEnvNames, readS3Settings } from '../backends/s3-settings.js';
-import type { GlobalOptions } from '../commands/options.js';
-import type { Project, Stack } from '../config/load.js';
+import type { GlobalOptions } from '../config/global-options.js';
+import type { Project, Stack } from '../config/project.js';
 import { loadProject } from '../config/load.js';
 import { kubeContextFor, requireStateKey, resolveEnv } from '../config/resolve.js';
 import { connectKube, type KubeClient } from '../kube/client.js';

@@ -1,6 +1,7 @@
 import type { ApiResource, LiveObject } from '../kube/list.js';
 import { applyAcceptances, isExpired, parseAcceptances, covers, type AcceptedField, type StoredAcceptance } from './acceptance.js';
-import { compareObject, type FieldDiff, type SecretDataDiff } from './compare.js';
+import { compareObject } from './compare.js';
+import type { FieldDiff, SecretDataDiff } from './diff.js';
 import { liveRelease, stateExpectations, type LiveRelease } from './expected.js';
 import { compileRule, ignoredPaths, type IgnoreRule, type ObjectIdentity } from './ignore.js';
 import type { LiveReader } from './live.js';

@@ -1,7 +1,7 @@
-import type { Project, Stack } from '../config/load.js';
+import type { Project, Stack } from '../config/project.js';
 import { kubeContextFor } from '../config/resolve.js';
 import type { DrainConfig } from '../config/schema.js';
-import type { StackIO } from '../orchestrate/scheduler.js';
+import type { StackIO } from '../ui/stack-io.js';
 import { FoundationError, RefusedError } from '../ui/errors.js';
 import { printErr } from '../ui/output.js';
 import { parseDuration } from '../util/duration.js';

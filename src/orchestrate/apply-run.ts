@@ -1,11 +1,12 @@
 import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { Stack } from '../config/load.js';
+import type { Stack } from '../config/project.js';
 import { planHasChanges } from '../tofu/plan-summary.js';
 import { EXIT, FoundationError } from '../ui/errors.js';
 import { type PreparedRun, type RunOptions } from './prepare.js';
-import { aggregateExitCode, type RunReport, type StackResult } from './report.js';
-import { schedule, type StackIO, type StackOutcome } from './scheduler.js';
+import { aggregateExitCode, type RunReport, type StackOutcome, type StackResult } from './report.js';
+import { schedule } from './scheduler.js';
+import type { StackIO } from '../ui/stack-io.js';
 import { fileChecksum } from './plan-file.js';
 import { applyPlanFile, defaultPlanFile, planOutcome, planStack, readPlanSummary } from './stack-workflow.js';
 

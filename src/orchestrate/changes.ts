@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Project, Stack } from '../config/load.js';
+import type { Project, Stack } from '../config/project.js';
 import { FoundationError } from '../ui/errors.js';
 import { matchesAny } from './glob.js';
 

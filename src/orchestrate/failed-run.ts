@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { GlobalOptions } from '../commands/options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 import { EXIT, FoundationError } from '../ui/errors.js';
 import { printJson } from '../ui/output.js';
 import { redact } from '../ui/redact.js';

@@ -1,6 +1,6 @@
-import type { Stack } from '../config/load.js';
+import type { Stack } from '../config/project.js';
 import { EXIT } from '../ui/errors.js';
-import type { StackOutcome } from './scheduler.js';
+import type { StackOutcome } from './report.js';
 
 export type Command = 'init' | 'plan' | 'apply';
 

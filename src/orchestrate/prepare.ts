@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { BackendFiles } from '../backends/materialize.js';
 import { probeBucket } from '../backends/s3-probe.js';
-import type { GlobalOptions } from '../commands/options.js';
-import type { Stack } from '../config/load.js';
+import type { GlobalOptions } from '../config/global-options.js';
+import type { Stack } from '../config/project.js';
 import { loadProject } from '../config/load.js';
 import { resolveEnv } from '../config/resolve.js';
 import { installSignalHandlers } from '../tofu/signals.js';

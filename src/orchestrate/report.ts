@@ -1,6 +1,5 @@
 import type { PlanSummary } from '../tofu/plan-summary.js';
 import { EXIT, type ExitCode } from '../ui/errors.js';
-import type { InitOutcome } from './stack-workflow.js';
 
 export type StackStatus =
   | 'no-changes'
@@ -16,6 +15,13 @@ export type StackStatus =
   | 'not-started'
   /** Planned, while the plan of a stack it depends on failed: the plan may be stale. */
   | 'upstream-failed';
+
+/** Whether `tofu init` ran for a stack, and why (or why not). */
+export interface InitOutcome {
+  ran: boolean;
+  /** Why init ran, or why it was skipped. */
+  reason: string;
+}
 
 export interface StackResult {
   stack: string;
@@ -33,6 +39,9 @@ export interface StackResult {
   finishedAt?: string;
   durationMs?: number;
 }
+
+/** What a stack's task returns; the scheduler adds the name and the times. */
+export type StackOutcome = Omit<StackResult, 'stack' | 'startedAt' | 'finishedAt' | 'durationMs'>;
 
 export interface RunReport {
   command: string;

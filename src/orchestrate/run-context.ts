@@ -1,10 +1,10 @@
 import path from 'node:path';
-import type { Project } from '../config/load.js';
+import type { Project } from '../config/project.js';
 import { loadProject } from '../config/load.js';
 import { resolveEnv } from '../config/resolve.js';
 import type { BackendEnvNames } from '../config/schema.js';
 import { backendEnvNames, readS3Settings, type S3Credentials, type S3Location } from '../backends/s3-settings.js';
-import type { GlobalOptions } from '../commands/options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 import { findTofuBinary, type TofuBinary } from '../tofu/binary.js';
 import { tofuChildEnv } from '../tofu/child-env.js';
 import { isCI } from '../ui/output.js';

@@ -1,16 +1,8 @@
-import type { Stack } from '../config/load.js';
+import type { Stack } from '../config/project.js';
 import { interrupted } from '../tofu/signals.js';
 import { EXIT, FoundationError, type ExitCode } from '../ui/errors.js';
-import { aggregateExitCode, succeeded, type RunReport, type StackResult } from './report.js';
-import type { OutputSink } from './stack-workflow.js';
-
-/** What a stack's task gets: where its tofu output goes, and a way to say what it is doing. */
-export interface StackIO {
-  write: OutputSink;
-  phase(label: string): void;
-}
-
-export type StackOutcome = Omit<StackResult, 'stack' | 'startedAt' | 'finishedAt' | 'durationMs'>;
+import { aggregateExitCode, succeeded, type RunReport, type StackOutcome, type StackResult } from './report.js';
+import type { StackIO } from '../ui/stack-io.js';
 export type StackTask = (stack: Stack, io: StackIO) => Promise<StackOutcome>;
 
 /** How a run is shown: live, in blocks, or as a task list (ui/run-view.ts). */

@@ -1,4 +1,4 @@
-import type { Project, Stack } from '../config/load.js';
+import type { Project, Stack } from '../config/project.js';
 import { requireStack } from '../config/resolve.js';
 import { FoundationError } from '../ui/errors.js';
 import { changedFiles, dependentsOf, stackOwnsFile } from './changes.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { planBackendFiles, writeBackendFiles, type BackendFiles } from '../backends/materialize.js';
 import { TofuS3ErrorReader } from '../backends/s3-tofu-error.js';
-import type { Stack } from '../config/load.js';
+import type { Stack } from '../config/project.js';
 import { varFilesFor } from '../config/resolve.js';
 import { initNeeded } from '../tofu/init-state.js';
 import { PlanOutputReader } from '../tofu/plan-output.js';
@@ -13,20 +13,13 @@ import { watchLockError } from '../tofu/lock-error.js';
 import { commitPlanFile, pinnedPlanCopy, planTempFile } from './plan-file.js';
 import { EXIT, FoundationError } from '../ui/errors.js';
 import type { RunContext } from './run-context.js';
-import type { StackIO, StackOutcome } from './scheduler.js';
+import type { InitOutcome, StackOutcome } from './report.js';
+import type { OutputSink, StackIO } from '../ui/stack-io.js';
 
 /** tofu plan itself failed (its own output says why), as opposed to a backend or lock error mapped to one line. */
 export class PlanFailedError extends FoundationError {}
 
 /** Where a stack's tofu output goes: the terminal live, or a buffer for grouped output. */
-export type OutputSink = (text: string) => void;
-
-export interface InitOutcome {
-  ran: boolean;
-  /** Why init ran, or why it was skipped. */
-  reason: string;
-}
-
 export interface PlanOutcome {
   exitCode: typeof EXIT.ok | typeof EXIT.changes;
   planFile: string;

@@ -1,4 +1,5 @@
-import { loadProject, PROJECT_FILE } from '../config/load.js';
+import { loadProject } from '../config/load.js';
+import { PROJECT_FILE } from '../config/project.js';
 import { ISSUE_REFERENCE, type RoadmapConfig } from '../config/schema.js';
 import { FoundationError } from '../ui/errors.js';
 

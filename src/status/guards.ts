@@ -1,4 +1,4 @@
-import type { Project, Stack } from '../config/load.js';
+import type { Project, Stack } from '../config/project.js';
 import type { RunLockHolder } from '../orchestrate/run-lock.js';
 import type { DrainStatus } from '../kube/drain-status.js';
 import { FoundationError } from '../ui/errors.js';

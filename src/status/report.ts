@@ -1,7 +1,7 @@
 import type { StackDriftReport } from '../drift/report.js';
 import type { StackResult } from '../orchestrate/report.js';
 import { describeHolder } from '../orchestrate/run-lock.js';
-import { describeLock } from '../orchestrate/state-lock.js';
+import { describeLock } from '../state/lock.js';
 import { planHasChanges, type PlanSummary } from '../tofu/plan-summary.js';
 import { EXIT, type ExitCode } from '../ui/errors.js';
 import { formatTable } from '../ui/output.js';

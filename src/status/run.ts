@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../commands/options.js';
+import type { GlobalOptions } from '../config/global-options.js';
 import { runDrift } from '../drift/run.js';
 import type { StackDriftReport } from '../drift/report.js';
 import { prepareRun } from '../orchestrate/prepare.js';

@@ -1,9 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { lockAgeMs, readStateLock, type StateLock } from '../backends/s3-lock.js';
+import { lockAgeMs, readStateLock, type StateLock } from '../state/s3-lock.js';
 import { probeError } from '../backends/s3-probe.js';
-import { readStateObject } from '../backends/s3-state.js';
+import { readStateObject } from '../state/s3-state.js';
 import { createS3Client } from '../backends/s3-client.js';
-import type { Stack } from '../config/load.js';
+import type { Stack } from '../config/project.js';
 import { requireStateKey } from '../config/resolve.js';
 import type { RunContext } from '../orchestrate/run-context.js';
 import { FoundationError } from '../ui/errors.js';

@@ -1,4 +1,4 @@
-import type { Stack } from '../config/load.js';
+import type { Stack } from '../config/project.js';
 
 /** What tofu prints when another process holds the state lock, with the holder's lock info. */
 const LOCK_ERROR = 'Error acquiring the state lock';

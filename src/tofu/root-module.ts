@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Stack } from '../config/load.js';
+import type { Stack } from '../config/project.js';
 import { FoundationError } from '../ui/errors.js';
 
 /** The file foundation writes when a root module declares no backend itself. */

@@ -1,4 +1,4 @@
-import type { Stack } from '../config/load.js';
+import type { Stack } from '../config/project.js';
 import type { StackResult } from '../orchestrate/report.js';
 import type { RunView } from '../orchestrate/scheduler.js';
 import { resultLines } from './run-view.js';

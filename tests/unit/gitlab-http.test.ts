@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backendKindFor } from '../../src/backends/backend-kind.js';
 import { gitlabStateLocation, readGitlabCredentials, withGitlabCredentials } from '../../src/backends/gitlab-http.js';
-import type { Stack } from '../../src/config/load.js';
+import type { Stack } from '../../src/config/project.js';
 
 const stack = (spec: Partial<Stack['spec']>): Stack =>
   ({ name: 'gitlab-runners', dir: '/p/stacks/gitlab-runners', file: 'stacks/gitlab-runners/stack.yaml', rootDir: '/p/stacks/gitlab-runners', rootRel: 'stacks/gitlab-runners', spec }) as Stack;

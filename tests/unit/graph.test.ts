@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Project, Stack } from '../../src/config/load.js';
+import type { Project, Stack } from '../../src/config/project.js';
 import { dependencyOrder } from '../../src/orchestrate/graph.js';
 import { aggregateExitCode } from '../../src/orchestrate/report.js';
 

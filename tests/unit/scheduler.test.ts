@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Stack } from '../../src/config/load.js';
+import type { Stack } from '../../src/config/project.js';
 import type { StackResult } from '../../src/orchestrate/report.js';
-import { schedule, type RunView, type StackOutcome } from '../../src/orchestrate/scheduler.js';
+import type { StackOutcome } from '../../src/orchestrate/report.js';
+import { schedule, type RunView } from '../../src/orchestrate/scheduler.js';
 import { FoundationError } from '../../src/ui/errors.js';
 
 const stack = (name: string, dependsOn: string[] = []): Stack => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareStates, parseState, withSerial } from '../../src/backends/state-file.js';
+import { compareStates, parseState, withSerial } from '../../src/state/state-file.js';
 
 const state = (overrides: Record<string, unknown> = {}) =>
   JSON.stringify({

@@ -1,14 +1,15 @@
-import { lockAgeMs, readStateLock, type StateLock } from '../backends/s3-lock.js';
-import type { GlobalOptions } from '../commands/options.js';
-import { loadProject, type Stack } from '../config/load.js';
+import { lockAgeMs, readStateLock, type StateLock } from './s3-lock.js';
+import type { GlobalOptions } from '../config/global-options.js';
+import { loadProject } from '../config/load.js';
+import { type Stack } from '../config/project.js';
 import { requireStack, requireStateKey, resolveEnv } from '../config/resolve.js';
 import { runTofu } from '../tofu/process.js';
 import { installSignalHandlers } from '../tofu/signals.js';
 import { FoundationError } from '../ui/errors.js';
 import { formatDuration } from '../util/duration.js';
-import { loadRunContext, type RunContext } from './run-context.js';
-import { acquireRunLocks } from './run-lock.js';
-import { initStack, prepareStack } from './stack-workflow.js';
+import { loadRunContext, type RunContext } from '../orchestrate/run-context.js';
+import { acquireRunLocks } from '../orchestrate/run-lock.js';
+import { initStack, prepareStack } from '../orchestrate/stack-workflow.js';
 
 /** A lock younger than this may belong to a run that is still working: unlock wants --force. */
 export const UNLOCK_MIN_AGE_MS = 5 * 60_000;

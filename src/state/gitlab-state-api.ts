@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { FoundationError } from '../ui/errors.js';
 import { printErr } from '../ui/output.js';
 import { answerText, Backoff, DEFAULT_RETRY, formatWait, isRetryable, networkReason, RESET_CODES, retryAfterMs, statusLine, type RetryPolicy } from '../util/http-retry.js';
-import { JOB_TOKEN_USER, type GitlabCredentials, type GitlabStateLocation } from './gitlab-http.js';
+import { JOB_TOKEN_USER, type GitlabCredentials, type GitlabStateLocation } from '../backends/gitlab-http.js';
 
 const TIMEOUT_MS = 15_000;
 

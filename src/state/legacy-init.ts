@@ -4,8 +4,8 @@ import { backendKindFor, legacyNotice } from '../backends/backend-kind.js';
 import { gitlabBackendFiles, gitlabStateLocation, readGitlabCredentials, withGitlabCredentials, type GitlabCredentials } from '../backends/gitlab-http.js';
 import { writeBackendFiles, type BackendFiles } from '../backends/materialize.js';
 import { backendEnvNames } from '../backends/s3-settings.js';
-import type { GlobalOptions } from '../commands/options.js';
-import type { Project, Stack } from '../config/load.js';
+import type { GlobalOptions } from '../config/global-options.js';
+import type { Project, Stack } from '../config/project.js';
 import { loadProject } from '../config/load.js';
 import { requireStack, resolveEnv } from '../config/resolve.js';
 import { findTofuBinary, type TofuBinary } from '../tofu/binary.js';
@@ -16,7 +16,8 @@ import { callsModules, rootModuleFiles } from '../tofu/root-module.js';
 import { installSignalHandlers } from '../tofu/signals.js';
 import { FoundationError } from '../ui/errors.js';
 import { isCI, printErr } from '../ui/output.js';
-import type { InitOutcome, OutputSink } from './stack-workflow.js';
+import type { InitOutcome } from '../orchestrate/report.js';
+import type { OutputSink } from '../ui/stack-io.js';
 
 /**
  * Whether `foundation init` should take the legacy path: one named stack whose state, in

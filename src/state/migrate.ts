@@ -3,21 +3,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { backendKindFor, legacyNotice } from '../backends/backend-kind.js';
 import { gitlabStateLocation, readGitlabCredentials } from '../backends/gitlab-http.js';
-import { fetchGitlabState, lockGitlabState } from '../backends/gitlab-state-api.js';
+import { fetchGitlabState, lockGitlabState } from './gitlab-state-api.js';
 import { planS3BackendFiles } from '../backends/materialize.js';
 import { createS3Client } from '../backends/s3-client.js';
 import { probeBucket } from '../backends/s3-probe.js';
-import { putStateObject, readStateObject } from '../backends/s3-state.js';
-import { compareStates, parseState, type StateSummary } from '../backends/state-file.js';
-import type { GlobalOptions } from '../commands/options.js';
+import { putStateObject, readStateObject } from './s3-state.js';
+import { compareStates, parseState, type StateSummary } from './state-file.js';
+import type { GlobalOptions } from '../config/global-options.js';
 import { loadProject } from '../config/load.js';
 import { requireStack, resolveEnv } from '../config/resolve.js';
 import { describeSummary, planHasChanges, type PlanSummary } from '../tofu/plan-summary.js';
 import { installSignalHandlers } from '../tofu/signals.js';
 import { FoundationError } from '../ui/errors.js';
 import { printErr } from '../ui/output.js';
-import { loadRunContext } from './run-context.js';
-import { planStack, type OutputSink } from './stack-workflow.js';
+import { loadRunContext } from '../orchestrate/run-context.js';
+import { planStack } from '../orchestrate/stack-workflow.js';
+import type { OutputSink } from '../ui/stack-io.js';
 
 export interface MigrationEvidence {
   stack: string;

@@ -1,9 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { BackendEnvNames } from '../config/schema.js';
 import { FoundationError } from '../ui/errors.js';
-import { createS3Client } from './s3-client.js';
-import { probeError } from './s3-probe.js';
-import type { S3Credentials, S3Location } from './s3-settings.js';
+import { createS3Client } from '../backends/s3-client.js';
+import { probeError } from '../backends/s3-probe.js';
+import type { S3Credentials, S3Location } from '../backends/s3-settings.js';
 
 /** One stored object (a state, or one version of it). */
 export interface StateObject {

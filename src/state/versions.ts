@@ -1,12 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { GlobalOptions } from '../commands/options.js';
-import { loadProject, type Stack } from '../config/load.js';
+import type { GlobalOptions } from '../config/global-options.js';
+import { loadProject } from '../config/load.js';
+import { type Stack } from '../config/project.js';
 import { requireStack, requireStateKey, resolveEnv } from '../config/resolve.js';
 import { FoundationError } from '../ui/errors.js';
-import { legacyBackendRefusal } from './backend-kind.js';
-import { createS3Client } from './s3-client.js';
-import { probeBucket } from './s3-probe.js';
-import { backendEnvNames, readS3Settings, type S3Location } from './s3-settings.js';
+import { legacyBackendRefusal } from '../backends/backend-kind.js';
+import { createS3Client } from '../backends/s3-client.js';
+import { probeBucket } from '../backends/s3-probe.js';
+import { backendEnvNames, readS3Settings, type S3Location } from '../backends/s3-settings.js';
 import { listVersions, objectExists, putStateObject, readCurrentObject, readStateObject, requireVersioning, type StateObject } from './s3-state.js';
 import { parseState, withSerial } from './state-file.js';
 

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { FoundationError } from '../ui/errors.js';
-import { createS3Client } from './s3-client.js';
-import type { S3Credentials, S3Location } from './s3-settings.js';
+import { createS3Client } from '../backends/s3-client.js';
+import type { S3Credentials, S3Location } from '../backends/s3-settings.js';
 
 /**
  * A state lock as tofu's S3 backend stores it with `use_lockfile = true`: the object
