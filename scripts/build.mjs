@@ -5,7 +5,9 @@
 //                    (src/util/code-cache.ts);
 //   dist/cli.cjs     the command line (commander, src/cli.ts): all that --help and usage errors load;
 //   dist/app.cjs     everything a command runs (src/app.ts), loaded by cli.cjs the same way
-//                    once a command runs.
+//                    once a command runs;
+//   dist/kubernetes-client.cjs  @kubernetes/client-node whole, loaded the same way by the
+//                    commands that talk to a cluster (src/kube/library.ts).
 // CommonJS, because Node 20 has a code cache for CommonJS only. Inside app.cjs every lazy
 // import() stays lazy (esbuild initializes a module on its first import), and the heavy
 // libraries stay external, required from node_modules only on the paths that use them.
@@ -61,4 +63,7 @@ await Promise.all([
     // with vm.Script, as app.cjs is, has no import() without an experimental flag.
     supported: { 'dynamic-import': false },
   }),
+  // @kubernetes/client-node whole, for src/kube/library.ts: no source map (not our code); the
+  // package stays a dependency, so its licence and its dependencies' are installed with foundation.
+  build({ ...common, entryPoints: { 'kubernetes-client': 'scripts/kubernetes-client.cjs' }, sourcemap: false, inject: [], define: {} }),
 ]);

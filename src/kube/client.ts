@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import { FoundationError } from '../ui/errors.js';
+import { loadKubeLibrary } from './library.js';
 import { networkCode } from '../util/http-retry.js';
 import { AttemptTimeout, DEFAULT_POLICY, policyFrom, policyHttpLibrary, transientReason, type PolicySettings, type RequestPolicy } from './request-policy.js';
 
@@ -28,7 +29,7 @@ export interface KubeClient {
 
 export async function connectKube(context: string): Promise<KubeClient> {
   const source = kubeconfigSource(context);
-  const client = await import('@kubernetes/client-node');
+  const client = await loadKubeLibrary();
   const config = new client.KubeConfig();
   config.loadFromDefault();
   if (!config.getContextObject(context)) {

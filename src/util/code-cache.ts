@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { channel } from 'node:diagnostics_channel';
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire, wrap } from 'node:module';
 import path from 'node:path';
@@ -8,6 +9,8 @@ import { ensureCacheHome, foundationCachePath } from './cache-home.js';
 
 /** One instance of a bundle per process, as require() keeps: its classes must stay one class. */
 const LOADED = new Map<string, unknown>();
+/** Told each bundle loaded (`{ file }`), as require() tells a module hook: for tools that trace what a run loads. */
+const BUNDLE_LOADS = channel('foundation:bundle-load');
 
 type CommonJsWrapper = (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string) => void;
 
@@ -30,6 +33,7 @@ export function requireWithCodeCache<T>(file: string, variant: string): T {
 }
 
 function load(file: string, variant: string): unknown {
+  BUNDLE_LOADS.publish({ file });
   // --debug turns source maps on; Node maps only code it compiles itself.
   if (process.sourceMapsEnabled) return createRequire(file)(file);
   const cache = codeCache(file, variant);

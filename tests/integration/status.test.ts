@@ -158,7 +158,7 @@ describe('foundation status: plan and drift of every stack at once', () => {
     await waitFor(() => existsSync(`${applyHold}.held`), 'the apply to be planning with the state lock held');
     expect(await project.s3.keys()).toContain('dev/attic/terraform.tfstate.tflock');
     const during = await runCli(['status', '--all', '--json'], { cwd, env: release2 });
-    expect(during.exitCode, during.stderr).toBe(0);
+    expect(during.exitCode, during.stderr + during.stdout).toBe(0);
     const attic = byStack(json(during.stdout), 'attic');
     expect(attic.plan).toMatchObject({ status: 'no-changes' }); // planned through the lock
     expect(attic.state.lock).toMatchObject({ operation: 'OperationTypePlan', who: expect.stringMatching(/^\S+@\S+$/) });
