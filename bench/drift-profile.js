@@ -2,7 +2,7 @@
 // Where one whole `foundation drift` process spends its time: the CLI runs under V8's
 // sampling profiler (node --cpu-prof) against the test Kubernetes API with many objects
 // (bench/kube-api.js), and each sample is put in one bucket by the innermost frame on its
-// stack that names one (JSON.parse under fetchJson under compareStack counts as a request). What it found and what changed: bench/README.md, "Drift".
+// stack that names one (JSON.parse under fetchJson under compareStack counts as a request). What it found and what changed: bench/README.md, "Drift tools" and the drift result.
 //
 //   npm run build && node bench/drift-profile.js [--objects 10000] [--runs 3] [--before <another build's bin/foundation.js>]
 //

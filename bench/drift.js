@@ -2,7 +2,7 @@
 // foundation drift over many live objects against the test Kubernetes API: wall time and
 // request count of the LIST-based read (discovery plus one paged LIST per kind and
 // namespace) against the same job done with one GET per object, in one run. What is
-// measured and why: bench/README.md, "Drift".
+// measured and why: bench/README.md, "Drift tools".
 //
 //   npm run build && node bench/drift.js                 10,000 objects, 3 timed runs per row
 //   node bench/drift.js --objects 2000 --runs 5 --json

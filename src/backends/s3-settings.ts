@@ -49,7 +49,7 @@ export function readS3Settings(
   if (missing.length > 0) {
     throw new FoundationError(
       `missing backend environment variable${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
-      `export ${missing.join(', ')} (see the README's "Environment variables")`,
+      `export ${missing.join(', ')} (see "Environment variables" in docs/configuration.md)`,
     );
   }
   const endpoint = vars[names.endpoint]!;

@@ -19,7 +19,7 @@ export interface ContractClaim {
   seen: string;
 }
 
-/** The `cluster status <contract cluster> --json` shape (README). */
+/** The `cluster status <contract cluster> --json` shape (docs/json.md). */
 export interface ContractStatus {
   cluster: string;
   context: string;

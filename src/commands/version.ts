@@ -4,7 +4,7 @@ import { printJson, printOut } from '../ui/output.js';
 import { buildInfo } from '../util/build-info.js';
 import type { GlobalOptions } from '../config/global-options.js';
 
-/** The README's "foundation version" shape: every key always present, null when unknown. */
+/** The `foundation version --json` shape (docs/json.md): every key always present, null when unknown. */
 interface VersionReport {
   version: string;
   commit: string;

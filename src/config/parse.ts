@@ -100,7 +100,7 @@ function readValidated<S extends v.GenericSchema>(projectDir: string, file: stri
   const more = rest.length ? ` (and ${rest.length} more: ${rest.map((i) => `"${where(i)}"`).join(', ')})` : '';
   throw new FoundationError(
     `${file}: field "${where(first!)}": ${describeIssue(first!)}${more}`,
-    `fix ${file}; the README's "Stack files" section lists every field`,
+    `fix ${file}; docs/configuration.md lists every field`,
   );
 }
 

@@ -20,7 +20,7 @@ const s3BackendSchema = v.strictObject({
   env: v.optional(backendEnvSchema),
 });
 
-// ---- clusters: Talos clusters foundation brings up (see the README's "Talos clusters") ----
+// ---- clusters: Talos clusters foundation brings up (docs/clusters.md, "Talos clusters") ----
 // talosctl health takes node IPs (not names), so addresses must be IP literals.
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const ipAddress = v.pipe(v.string(), v.check((a) => IPV4.test(a) || (a.includes(':') && /^[0-9a-fA-F:.]+$/.test(a)), 'must be an IPv4 or IPv6 address'));
@@ -58,7 +58,7 @@ export const clusterSchema = v.strictObject({
   ),
 });
 
-// ---- clusters foundation does not provision (README "The cluster contract") ----
+// ---- clusters foundation does not provision (docs/clusters.md, "The cluster contract") ----
 // A cluster described by the deployment contract: its distribution, its nodes by name and
 // role, and access rules, each a claim `cluster status` checks against the live API.
 const ROLE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -112,7 +112,7 @@ const environmentSchema = v.pipe(
   }),
   v.check((e) => Boolean(e.kubeContext ?? e.cluster), 'needs kubeContext or cluster'),
 );
-// ---- roadmap (`foundation roadmap`; README "Roadmap") ----
+// ---- roadmap (`foundation roadmap`; docs/roadmap.md) ----
 /** An issue reference with its full project path: mson/runners#5. */
 export const ISSUE_REFERENCE = /^([A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+)#(\d+)$/;
 const issueReferenceSchema = v.pipe(v.string(), v.regex(ISSUE_REFERENCE, 'must be an issue reference such as mson/runners#5'));
@@ -177,7 +177,7 @@ const keyTemplateSchema = v.pipe(
 export const DURATION = /^(\d+)(ms|s|m|h)$/;
 const durationSchema = v.pipe(v.string(), v.regex(DURATION, 'must be a duration such as 90s, 30m or 1h'));
 
-/** ARC scale sets to drain before `tofu apply` (see the README's "ARC drain guard"). */
+/** ARC scale sets to drain before `tofu apply` (docs/drain.md). */
 const drainSchema = v.pipe(
   v.strictObject({
     namespace: nameSchema,
@@ -192,7 +192,7 @@ const drainSchema = v.pipe(
   v.check((d) => Boolean(d.scaleSets) !== Boolean(d.selector), 'needs exactly one of scaleSets (names) or selector (a label selector)'),
 );
 
-/** drift.ignore: Flux helm-controller's driftDetection.ignore rules (see the README's "foundation drift"). */
+/** drift.ignore: Flux helm-controller's driftDetection.ignore rules (docs/drift.md, "Ignore rules"). */
 const ignoreRuleSchema = v.pipe(
   v.strictObject({
     paths: v.pipe(v.array(v.pipe(v.string(), v.startsWith('/', 'must be a JSON Pointer such as /spec/replicas'))), v.minLength(1, 'must list at least one path')),

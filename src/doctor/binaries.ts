@@ -27,8 +27,9 @@ export async function tofuCheck(): Promise<Check> {
 
 /**
  * kubectl, talosctl and just: found and their versions. Missing kubectl fails; talosctl and
- * just only serve some recipes. just counts as found the way the README runs it: on PATH, or
- * as `npx just` from the project's node_modules/.bin (npm ci installs rust-just there).
+ * just only serve some recipes. just counts as found the way the manual runs it
+ * (docs/plan-apply.md, "justfile"): on PATH, or as `npx just` from the project's
+ * node_modules/.bin (npm ci installs rust-just there).
  */
 export async function toolChecks(projectDir: string): Promise<Check[]> {
   const tools: Array<{ check: string; args: string[]; version: RegExp; required: boolean }> = [

@@ -5,7 +5,7 @@ import { EXIT, type ExitCode } from '../ui/errors.js';
 import { runDrift } from './run.js';
 import type { AcceptanceRecord } from './stack-drift.js';
 
-/** The `drift accepted --json` shape (README): each stack's acceptances, or why it could not be read. */
+/** The `drift accepted --json` shape (docs/json.md): each stack's acceptances, or why it could not be read. */
 export interface AcceptedReport {
   command: 'drift accepted';
   env: string;

@@ -14,7 +14,7 @@ export interface StackDriftReport extends Partial<StackDriftResult> {
   error?: { message: string; hint?: string };
 }
 
-/** The `--json` shape (documented in the README). */
+/** The `--json` shape (documented in docs/json.md). */
 export interface DriftReport {
   command: 'drift';
   env: string;

@@ -10,7 +10,7 @@ export type PhaseConfig = RoadmapConfig['phases'][number];
 export function loadRoadmapConfig(start = process.cwd()): RoadmapConfig {
   const roadmap = loadProject(start).config.roadmap;
   if (!roadmap) {
-    throw new FoundationError(`${PROJECT_FILE} has no roadmap section`, 'add "roadmap:" with the GitLab group, the phases and the exit proof (README "Roadmap")');
+    throw new FoundationError(`${PROJECT_FILE} has no roadmap section`, 'add "roadmap:" with the GitLab group, the phases and the exit proof (docs/roadmap.md)');
   }
   checkRoadmap(roadmap);
   return roadmap;
@@ -18,7 +18,7 @@ export function loadRoadmapConfig(start = process.cwd()): RoadmapConfig {
 
 export function checkRoadmap(roadmap: RoadmapConfig): void {
   const fail = (field: string, message: string) => {
-    throw new FoundationError(`${PROJECT_FILE}: field "roadmap.${field}": ${message}`, `fix ${PROJECT_FILE}; the README's "Roadmap" section lists every field`);
+    throw new FoundationError(`${PROJECT_FILE}: field "roadmap.${field}": ${message}`, `fix ${PROJECT_FILE}; docs/roadmap.md lists every field`);
   };
   const numbers = roadmap.phases.map((p) => p.number);
   const known = (n: number) => numbers.includes(n);

@@ -25,7 +25,7 @@ export interface StackStatus {
   guards: StackGuards;
 }
 
-/** The `--json` shape (documented in the README). */
+/** The `--json` shape (documented in docs/json.md). */
 export interface StatusReport {
   command: 'status';
   env: string;

@@ -1,4 +1,4 @@
-/** Exit codes shared by every command (see README "Exit codes"). */
+/** Exit codes shared by every command (see the README's "Exit codes" table). */
 export const EXIT = {
   ok: 0,
   error: 1,

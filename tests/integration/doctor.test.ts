@@ -130,7 +130,7 @@ describe('foundation doctor', () => {
     expect(s3.authRefused()).toBeGreaterThan(0);
   });
 
-  it('just found the way the README runs it: "npx just" from the project\'s node_modules/.bin when it is not on PATH', async () => {
+  it('just found the way the manual runs it: "npx just" from the project\'s node_modules/.bin when it is not on PATH', async () => {
     const s3 = await start();
     const withLocal = copyFixture('basic');
     mkdirSync(path.join(withLocal, 'node_modules', '.bin'), { recursive: true });

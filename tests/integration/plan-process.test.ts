@@ -61,8 +61,8 @@ describe('one tofu process per plan', () => {
   });
 });
 
-// The README's promise: on a stack already initialized (no bucket probe), tofu's own S3
-// errors end on foundation's one line, in apply as in plan.
+// The manual's promise (docs/stacks.md, "The S3 backend"): on a stack already initialized
+// (no bucket probe), tofu's own S3 errors end on foundation's one line, in apply as in plan.
 describe("tofu's S3 backend errors in apply: foundation's one line", () => {
   const project = useS3Project();
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +30,10 @@ describe('npm run sandbox', () => {
       const packed = files.map((file) => file.path);
       expect(packed.filter((file) => !/^(bin\/|dist\/|docs\/|README\.md$|LICENSE$|package\.json$)/.test(file))).toEqual([]);
       expect(packed).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'bin/foundation.js', 'bin/package.json', 'dist/launch.cjs', 'dist/cli.cjs', 'dist/app.cjs']));
+      // the manual travels with the package: every page the README links to
+      const manual = readdirSync(path.join(REPO_ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+      expect(manual.length).toBeGreaterThan(5);
+      expect(packed).toEqual(expect.arrayContaining(manual));
 
       // A user's global install, into a prefix of its own; the dependencies come from npm's
       // cache when they are there (--prefer-offline), else from the registry.
