@@ -149,12 +149,14 @@ export async function drainScaleSets(target: DrainTarget, io: StackIO, options: 
         if (!(await patchScaleSet(client, scaleSet, { metadata: { annotations: { [DRAIN_ANNOTATION]: JSON.stringify(record) } }, spec: { minRunners: 0, maxRunners: 0 } }))) {
           throw new FoundationError(`AutoscalingRunnerSet ${scaleSet.namespace}/${scaleSet.name} was deleted while draining`, 'run the apply again');
         }
-        recorded.push(scaleSet.name);
         return record;
       }),
     );
+    // Recorded in the stack file's order, whichever patch answered first.
     drained.forEach((result, i) => {
-      if (result.status === 'fulfilled') io.write(`drain: ${scaleSets[i]!.namespace}/${scaleSets[i]!.name} caps ${capsText(result.value)} -> 0/0\n`);
+      if (result.status !== 'fulfilled') return;
+      recorded.push(scaleSets[i]!.name);
+      io.write(`drain: ${scaleSets[i]!.namespace}/${scaleSets[i]!.name} caps ${capsText(result.value)} -> 0/0\n`);
     });
     const refused = drained.find((result) => result.status === 'rejected');
     if (refused) throw refused.reason;
