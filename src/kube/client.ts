@@ -17,7 +17,6 @@ export interface KubeClient {
   config: k8s.KubeConfig;
   context: string;
   server: string;
-  policy: RequestPolicy;
   http: k8s.HttpLibrary;
   custom: k8s.CustomObjectsApi;
   core: k8s.CoreV1Api;
@@ -61,7 +60,6 @@ function clientUnder(module: typeof k8s, config: k8s.KubeConfig, context: string
     config,
     context,
     server,
-    policy,
     http,
     custom: api(module.CustomObjectsApi),
     core: api(module.CoreV1Api),

@@ -182,14 +182,16 @@ function renewing(client: KubeClient, initial: V1Lease, holder: string): HeldLea
   let lastFailure: string | undefined;
   const lose = (reason: string) => lost.abort(new Error(reason));
   const overdue = () => Date.now() - renewedAt >= deadlineMs;
+  /** Not renewed by the renew deadline: lost, with the last renewal's failure when there was one. */
+  const loseOverdue = () => lose(`the Lease ${where} could not be renewed for ${seconds(Date.now() - renewedAt)}, past its ${seconds(deadlineMs)} renew deadline${lastFailure ? ` (${lastFailure})` : ''}`);
 
   /** True when renewed; false to try again soon; the Lease is marked lost when it is not ours any more. */
   const renew = async (): Promise<boolean> => {
-    const deadline = renewedAt + deadlineMs;
-    if (Date.now() >= deadline) {
-      lose(`the Lease ${where} could not be renewed for ${seconds(Date.now() - renewedAt)}, past its ${seconds(deadlineMs)} renew deadline${lastFailure ? ` (${lastFailure})` : ''}`);
+    if (overdue()) {
+      loseOverdue();
       return false;
     }
+    const deadline = renewedAt + deadlineMs;
     const policy = renewPolicy(duration, deadline - Date.now());
     const api = withPolicy(client, policy, deadline).coordination;
     const renewTime = new client.k8s.V1MicroTime();
@@ -221,7 +223,7 @@ function renewing(client: KubeClient, initial: V1Lease, holder: string): HeldLea
         lose(`the Lease ${where} was deleted`);
       } else {
         lastFailure = kubeError(client, error, 'renew it').message;
-        if (overdue()) lose(`the Lease ${where} could not be renewed for ${seconds(Date.now() - renewedAt)}, past its ${seconds(deadlineMs)} renew deadline (${lastFailure})`);
+        if (overdue()) loseOverdue();
       }
       return false;
     }
@@ -241,7 +243,7 @@ function renewing(client: KubeClient, initial: V1Lease, holder: string): HeldLea
     holder,
     lost: lost.signal,
     held: () => {
-      if (!lost.signal.aborted && overdue()) lose(`the Lease ${where} was not renewed for ${seconds(Date.now() - renewedAt)}, past its ${seconds(deadlineMs)} renew deadline`);
+      if (!lost.signal.aborted && overdue()) loseOverdue();
       return !lost.signal.aborted;
     },
     release: async () => {

@@ -107,7 +107,7 @@ type Library = k8s.PromiseHttpLibrary;
  * last answer (or error) is what the caller gets, so client-node raises its usual
  * ApiException for a non-2xx answer.
  */
-export async function sendUnderPolicy(k8sModule: typeof k8s, inner: Library, request: k8s.RequestContext, policy: RequestPolicy): Promise<k8s.ResponseContext> {
+async function sendUnderPolicy(k8sModule: typeof k8s, inner: Library, request: k8s.RequestContext, policy: RequestPolicy): Promise<k8s.ResponseContext> {
   const deadline = policy.deadline();
   const started = Date.now();
   const backoff = new Backoff(policy.backoff);

@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { lockAgeMs, readStateLock, type StateLock } from '../state/s3-lock.js';
 import { probeError } from '../backends/s3-probe.js';
 import { readStateObject } from '../state/s3-state.js';
+import { parseState } from '../state/state-file.js';
 import { createS3Client } from '../backends/s3-client.js';
 import type { Stack } from '../config/project.js';
 import { requireStateKey } from '../config/resolve.js';
@@ -49,11 +50,10 @@ async function stateInfo(ctx: RunContext, client: S3Client, stack: Stack): Promi
   }
 }
 
-/** serial and lineage of a state document; drift reports a state that is not one. */
+/** serial and lineage of a state document; none for one that is not (drift reports it). */
 function stateHeader(body: string): { serial?: number; lineage?: string } {
   try {
-    const state = JSON.parse(body) as { serial?: unknown; lineage?: unknown };
-    return { serial: typeof state.serial === 'number' ? state.serial : undefined, lineage: typeof state.lineage === 'string' ? state.lineage : undefined };
+    return parseState(body, 'the state object');
   } catch {
     return {};
   }
